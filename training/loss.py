@@ -1,0 +1,29 @@
+"""Compressed spectral loss (Braun & Tashev, "A consolidated view of loss functions for supervised
+deep learning-based speech enhancement", 2021 — the nsNet2 authors) and SI-SDR for validation."""
+import torch
+
+COMPRESSION = 0.3
+COMPLEX_WEIGHT = 0.3       # their alpha: share of the complex term, the rest is the magnitude term
+
+
+def compressed_spectral_loss(est: torch.Tensor, ref: torch.Tensor, c: float = COMPRESSION,
+                             alpha: float = COMPLEX_WEIGHT) -> torch.Tensor:
+    """est, ref: complex STFTs [B, T, F]. Each mixture is normalised by its clean power so loud and quiet
+    examples weigh alike. Returns the batch mean of alpha*complex + (1-alpha)*magnitude MSE."""
+    norm = ref.abs().pow(2).mean(dim=(-2, -1), keepdim=True).clamp_min(1e-10).sqrt()
+    est, ref = est / norm, ref / norm
+    est_mag = est.abs().clamp_min(1e-8)                 # phase of a zero bin is undefined: keep grads finite
+    ref_mag = ref.abs().clamp_min(1e-8)
+    est_c, ref_c = est_mag.pow(c), ref_mag.pow(c)
+    mag = (est_c - ref_c).pow(2).mean(dim=(-2, -1))
+    cplx = (est_c * est / est_mag - ref_c * ref / ref_mag).abs().pow(2).mean(dim=(-2, -1))
+    return (alpha * cplx + (1 - alpha) * mag).mean()
+
+
+def si_sdr(est: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
+    """Scale-invariant SDR in dB per row of [B, N] (zero-mean, as in Le Roux et al. 2019)."""
+    est = est - est.mean(-1, keepdim=True)
+    ref = ref - ref.mean(-1, keepdim=True)
+    scale = (est * ref).sum(-1, keepdim=True) / ref.pow(2).sum(-1, keepdim=True).clamp_min(1e-10)
+    target = scale * ref
+    return 10 * torch.log10(target.pow(2).sum(-1).clamp_min(1e-10) / (est - target).pow(2).sum(-1).clamp_min(1e-10))

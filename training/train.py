@@ -1,0 +1,186 @@
+"""Train the nsnet-ee early-exit denoiser, jointly (weighted sum of exit losses) or layer-wise
+(stage k trains exit k's new backbone part and head with the earlier stages frozen).
+
+  python3 training/train.py --mode joint --steps 2000 --batch 16 --crop-seconds 4 --threads 1 --out training/runs/joint
+
+Writes to --out: log.csv (train loss; valid loss and SI-SDR improvement per exit), last.pt (checkpoint,
+every --ckpt-minutes and at the end; --resume continues from it), train.log via the caller's redirect.
+"""
+import argparse
+import csv
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import stft  # noqa: E402
+from data import Mixer  # noqa: E402
+from loss import compressed_spectral_loss, si_sdr  # noqa: E402
+from models.nsnet_ee import NsNetEE  # noqa: E402
+
+EXITS = 3
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--mode', choices=('joint', 'layerwise'), required=True)
+    p.add_argument('--steps', type=int, required=True, help='total optimizer steps (all stages together)')
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--crop-seconds', type=float, default=4.0)
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--out', type=Path, required=True)
+    p.add_argument('--resume', action='store_true', help='continue from OUT/last.pt (--steps may be raised)')
+    p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--exit-weights', default='1,1,1', help='joint mode: weights of the exit losses')
+    p.add_argument('--valid-every', type=int, default=200)
+    p.add_argument('--valid-size', type=int, default=64)
+    p.add_argument('--ckpt-minutes', type=float, default=3.0)
+    p.add_argument('--seed', type=int, default=1)
+    return p.parse_args(argv)
+
+
+def stage_of(step: int, steps: int, mode: str) -> int:
+    """Layer-wise: equal thirds of the steps per stage. Joint: a single stage (reported as -1)."""
+    return min(step * EXITS // steps, EXITS - 1) if mode == 'layerwise' else -1
+
+
+def stage_bounds(stage: int, steps: int, mode: str):
+    if mode == 'joint':
+        return 0, steps
+    return math.ceil(stage * steps / EXITS), math.ceil((stage + 1) * steps / EXITS)
+
+
+def learning_rate(step: int, start: int, end: int, peak: float) -> float:
+    """Linear warm-up over 100 steps, then cosine decay to peak/10 at the end of the stage."""
+    t = step - start
+    if t < 100:
+        return peak * (t + 1) / 100
+    progress = min(1.0, (t - 100) / max(1, end - start - 100))
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def make_optimizer(model: NsNetEE, stage: int, lr: float):
+    if stage < 0:
+        params = list(model.parameters())
+    else:
+        for p in model.parameters():
+            p.requires_grad_(False)
+        params = [p for m in model.stage_modules(stage) for p in m.parameters()]
+        for p in params:
+            p.requires_grad_(True)
+    return torch.optim.Adam(params, lr=lr)
+
+
+def spectra(noisy, clean):
+    x, s = stft.stft(noisy), stft.stft(clean)
+    return x, s, stft.log_power(x)
+
+
+def feature_stats(mixer: Mixer, batches: int = 8, batch: int = 16):
+    feats = torch.cat([spectra(*mixer.batch(batch))[2].reshape(-1, stft.BINS) for _ in range(batches)])
+    return feats.mean(0), feats.std(0)
+
+
+@torch.no_grad()
+def validate(model: NsNetEE, valid, batch: int = 16):
+    """Mean loss and mean SI-SDR improvement (dB) per exit on the fixed validation mixtures."""
+    noisy_all, clean_all = valid
+    losses, gains = np.zeros(EXITS), np.zeros(EXITS)
+    for i in range(0, len(noisy_all), batch):
+        noisy, clean = noisy_all[i:i + batch], clean_all[i:i + batch]
+        x, s, feats = spectra(noisy, clean)
+        base = si_sdr(noisy, clean)
+        for k, mask in enumerate(model(feats)):
+            losses[k] += compressed_spectral_loss(mask * x, s).item() * len(noisy)
+            enhanced = stft.istft(mask * x)[:, stft.WIN - stft.HOP:]       # undo the 10 ms stream delay
+            gains[k] += (si_sdr(enhanced, clean[:, :enhanced.shape[1]]) - base).sum().item()
+    return losses / len(noisy_all), gains / len(noisy_all)
+
+
+def save(path: Path, **state):
+    tmp = path.with_suffix('.tmp')
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    ckpt_path, log_path = args.out / 'last.pt', args.out / 'log.csv'
+    weights = torch.tensor([float(w) for w in args.exit_weights.split(',')])
+    if len(weights) != EXITS:
+        raise ValueError(f'--exit-weights needs {EXITS} comma-separated numbers, got {args.exit_weights!r}')
+
+    mixer = Mixer('train', args.seed, args.crop_seconds)
+    valid = Mixer('valid', 12345, args.crop_seconds).batch(args.valid_size)   # fixed, same for every run
+    model = NsNetEE()
+    step, elapsed, ckpt = 0, 0.0, None
+    if args.resume and ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, weights_only=False)
+        model.load_state_dict(ckpt['model'])
+        step, elapsed = ckpt['step'], ckpt['elapsed_s']
+        mixer.rng.bit_generator.state = ckpt['mixer_rng']
+    else:
+        model.norm.set_stats(*feature_stats(mixer))
+    print(f'{args.mode}: exit MACs/frame {model.exit_macs()}, params {sum(p.numel() for p in model.parameters())}',
+          flush=True)
+
+    stage = stage_of(step, args.steps, args.mode)
+    opt = make_optimizer(model, stage, args.lr)
+    if ckpt is not None and ckpt['stage'] == stage:
+        opt.load_state_dict(ckpt['opt'])
+    new_log = not log_path.exists() or not args.resume
+    log = open(log_path, 'w' if new_log else 'a', newline='')
+    writer = csv.writer(log)
+    if new_log:
+        writer.writerow(['step', 'stage', 'elapsed_s', 'lr', 'train_loss']
+                        + [f'valid_loss_exit{k}' for k in range(EXITS)] + [f'valid_sisdri_exit{k}' for k in range(EXITS)])
+
+    def checkpoint():
+        save(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, stage=stage,
+             elapsed_s=elapsed, mixer_rng=mixer.rng.bit_generator.state, args=vars(args),
+             sizes=model.sizes, exit_macs=model.exit_macs())
+
+    t0, last_ckpt, running = time.time() - elapsed, time.time(), []
+    while step < args.steps:
+        if stage_of(step, args.steps, args.mode) != stage:
+            stage = stage_of(step, args.steps, args.mode)
+            opt = make_optimizer(model, stage, args.lr)
+        lr = learning_rate(step, *stage_bounds(stage, args.steps, args.mode), args.lr)
+        for group in opt.param_groups:
+            group['lr'] = lr
+        x, s, feats = spectra(*mixer.batch(args.batch))
+        if stage < 0:
+            exit_losses = torch.stack([compressed_spectral_loss(m * x, s) for m in model(feats)])
+            loss = (weights * exit_losses).sum() / weights.sum()
+        else:
+            loss = compressed_spectral_loss(model(feats, max_exit=stage)[stage] * x, s)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g['params']], 3.0)
+        opt.step()
+        step += 1
+        elapsed = time.time() - t0
+        running.append(loss.item())
+        if step % args.valid_every == 0 or step == args.steps:
+            vloss, vgain = validate(model, valid)
+            writer.writerow([step, stage, round(elapsed, 1), f'{lr:.2e}', f'{np.mean(running):.5f}']
+                            + [f'{v:.5f}' for v in vloss] + [f'{g:.3f}' for g in vgain])
+            log.flush()
+            print(f'step {step} stage {stage} {elapsed:.0f}s loss {np.mean(running):.4f} '
+                  f'valid SI-SDRi {np.round(vgain, 2).tolist()}', flush=True)
+            running = []
+        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == args.steps:
+            checkpoint()
+            last_ckpt = time.time()
+    log.close()
+
+
+if __name__ == '__main__':
+    main()
