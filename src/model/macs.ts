@@ -1,0 +1,23 @@
+/** Dense multiply-accumulate counts, the "macsDense" baseline that telemetry compares against. */
+import { InvalidOptionError } from '../errors.js';
+import type { LayerSpec, ModelHeader } from './types.js';
+
+/** MACs of one frame through `layer` with every channel on. */
+export function layerMacs(layer: LayerSpec): number {
+  switch (layer.op) {
+    case 'dense': return layer.in * layer.out;
+    case 'gru': return 3 * layer.hidden * (layer.in + layer.hidden);
+    case 'dwconv': return layer.channels * layer.kernel;
+    case 'add': return 0;
+  }
+}
+
+/** MACs of one frame through every layer of exit `exitIndex`, nothing skipped. */
+export function denseMacsPerFrame(header: ModelHeader, exitIndex: number): number {
+  const exit = header.exits[exitIndex];
+  if (!Number.isInteger(exitIndex) || exit === undefined) {
+    throw new InvalidOptionError(`exit index ${exitIndex} does not exist; model "${header.name}" has exits 0…${header.exits.length - 1}`);
+  }
+  const byName = new Map(header.layers.map((layer) => [layer.name, layer]));
+  return exit.layers.reduce((sum, name) => sum + layerMacs(byName.get(name)!), 0);
+}

@@ -1,0 +1,75 @@
+/**
+ * `readModel`: parses and validates a `.thm` file. Every size and offset is checked before any
+ * tensor byte is touched, so a truncated or corrupt file is a `ModelFormatError`, never a crash.
+ */
+import { ModelFormatError } from '../errors.js';
+import { crc32 } from './crc32.js';
+import { ALIGNMENT, CRC_BYTES, FORMAT_VERSION, MAGIC, PREFIX_BYTES } from './layout.js';
+import { decodeUtf8 } from './utf8.js';
+import { validateHeader } from './validate-header.js';
+import type { Model, ModelHeader } from './types.js';
+
+const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
+/** Checks the fixed prefix and the CRC; returns where the header and the data section lie. */
+function checkFrame(bytes: Uint8Array): { dataStart: number; dataLength: number } {
+  const size = bytes.length;
+  if (size < PREFIX_BYTES + CRC_BYTES) {
+    throw new ModelFormatError(`model file truncated: ${size} bytes; even an empty model has ${PREFIX_BYTES + CRC_BYTES}`);
+  }
+  if (MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new ModelFormatError('not a tinyhush model: the file must start with the 8 bytes "TINYHUSH"');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, size);
+  const version = view.getUint32(8, true);
+  if (version !== FORMAT_VERSION) {
+    throw new ModelFormatError(`model format version ${version} is not supported; this reader supports version ${FORMAT_VERSION}`);
+  }
+  const headerLength = view.getUint32(12, true);
+  const dataStart = PREFIX_BYTES + headerLength;
+  if (dataStart % ALIGNMENT !== 0) {
+    throw new ModelFormatError(`header length ${headerLength} is invalid: 16 + header length must be a multiple of ${ALIGNMENT}`);
+  }
+  if (dataStart + CRC_BYTES > size) {
+    throw new ModelFormatError(`header length ${headerLength} runs past the end of the ${size}-byte file (truncated?)`);
+  }
+  const stored = view.getUint32(size - CRC_BYTES, true);
+  const computed = crc32(bytes.subarray(0, size - CRC_BYTES));
+  if (stored !== computed) {
+    throw new ModelFormatError(`model file corrupt or truncated: CRC-32 is ${hex(computed)}, the file says ${hex(stored)}`);
+  }
+  return { dataStart, dataLength: size - CRC_BYTES - dataStart };
+}
+
+function parseHeaderJson(bytes: Uint8Array): unknown {
+  const text = decodeUtf8(bytes);
+  if (text === null) throw new ModelFormatError('model header is not valid UTF-8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ModelFormatError(`model header is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Parses a model file and validates every field, tensor, layer, exit and gate
+ * (docs/model-format.md). Throws `ModelFormatError` naming what is wrong.
+ */
+export function readModel(bytes: Uint8Array): Model {
+  const { dataStart, dataLength } = checkFrame(bytes);
+  const header: ModelHeader = validateHeader(parseHeaderJson(bytes.subarray(PREFIX_BYTES, dataStart)), dataLength);
+  const tensors = new Map(header.tensors.map((t) => [t.name, t]));
+  return {
+    header,
+    bytes,
+    tensor(name: string): Float32Array {
+      const spec = tensors.get(name);
+      if (spec === undefined) {
+        throw new ModelFormatError(`model "${header.name}" has no tensor "${name}"; it has: ${[...tensors.keys()].join(', ')}`);
+      }
+      const start = dataStart + spec.offset;
+      // slice() copies into a fresh, 4-byte-aligned buffer; f32 data is little-endian like every WASM host.
+      return new Float32Array(bytes.slice(start, start + spec.byteLength).buffer);
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * TypeScript shapes of the model file header (docs/model-format.md, "Header"). A `ModelHeader`
+ * returned by `readModel` has been validated: every reference resolves and every size agrees.
+ */
+
+/** Element-wise function applied after a layer's affine part. */
+export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+
+/** `y = act(W x + b)`, weight `[out, in]`, bias `[out]`. */
+export interface DenseLayer {
+  name: string;
+  op: 'dense';
+  input: string;
+  in: number;
+  out: number;
+  activation: Activation;
+  weight: string;
+  bias: string;
+}
+
+/** One `torch.nn.GRU` step (gates r, z, n); the output is the new hidden state. */
+export interface GruLayer {
+  name: string;
+  op: 'gru';
+  input: string;
+  in: number;
+  hidden: number;
+  weightIh: string;
+  weightHh: string;
+  biasIh: string;
+  biasHh: string;
+}
+
+/** Depthwise dilated causal convolution over frames, weight `[channels, kernel]`, bias `[channels]`. */
+export interface DwConvLayer {
+  name: string;
+  op: 'dwconv';
+  input: string;
+  channels: number;
+  kernel: number;
+  dilation: number;
+  activation: Activation;
+  weight: string;
+  bias: string;
+}
+
+/** `y = act(a + b)` of two earlier outputs of equal size. */
+export interface AddLayer {
+  name: string;
+  op: 'add';
+  inputs: [string, string];
+  size: number;
+  activation: Activation;
+}
+
+/** One layer of the execution list, discriminated by `op`. */
+export type LayerSpec = DenseLayer | GruLayer | DwConvLayer | AddLayer;
+
+/** The layer operations a v1 file may use. */
+export type LayerOp = LayerSpec['op'];
+
+/** An output head: running `layers` in order yields the mask in `output`. */
+export interface ExitSpec {
+  name: string;
+  /** Layer whose output (sigmoid, `features.bins` values) is the mask. */
+  output: string;
+  /** Every layer this exit runs, in execution order. */
+  layers: string[];
+}
+
+/** A channel-gating point: one residual block expand → depthwise → project. */
+export interface GateSpec {
+  name: string;
+  channels: number;
+  expand: string;
+  depthwise: string;
+  project: string;
+}
+
+/** Element encodings; v1 readers implement `f32` only. */
+export type TensorDtype = 'f32';
+
+/** Where a tensor's bytes lie: at `dataStart + offset`, `byteLength` bytes, row-major. */
+export interface TensorSpec {
+  name: string;
+  dtype: TensorDtype;
+  shape: number[];
+  offset: number;
+  byteLength: number;
+}
+
+/** Short-time Fourier transform the model was trained with. */
+export interface StftSpec {
+  window: 'sqrt-hann';
+  windowLength: number;
+  hop: number;
+  fftSize: number;
+}
+
+/** Input features: `log10(|X[k]|² + epsilon)` for `bins` bins. */
+export interface FeatureSpec {
+  type: 'log10-power';
+  epsilon: number;
+  bins: number;
+}
+
+/** Network family: a recurrent mask estimator or a gated convolutional one. */
+export type Architecture = 'gru-mask' | 'conv-mask';
+
+/** The JSON header of a model file, keys in file order. */
+export interface ModelHeader {
+  format: 'tinyhush-model';
+  version: 1;
+  name: string;
+  description: string;
+  architecture: Architecture;
+  sampleRate: number;
+  stft: StftSpec;
+  features: FeatureSpec;
+  layers: LayerSpec[];
+  /** Cheapest first; the last one is the full model. */
+  exits: ExitSpec[];
+  /** Empty unless the model gates channels. */
+  gates: GateSpec[];
+  /** What happens to the state of layers a frame skips: kept as is. */
+  skippedState: 'hold';
+  tensors: TensorSpec[];
+  /** Free-form: data, command, steps, metrics, date. */
+  provenance: Record<string, unknown>;
+}
+
+/** A parsed, validated model file. */
+export interface Model {
+  header: ModelHeader;
+  /** The elements of tensor `name` (a fresh copy); throws `ModelFormatError` if there is none. */
+  tensor(name: string): Float32Array;
+  /** The whole file as read. */
+  bytes: Uint8Array;
+}

@@ -1,0 +1,47 @@
+/** Validates a parsed JSON header against docs/model-format.md and returns it typed. */
+import { asObject, getOneOf, getString, getText } from './fields.js';
+import { FORMAT_VERSION } from './layout.js';
+import { validateExits, validateGates } from './validate-exits.js';
+import { validateLayers } from './validate-layers.js';
+import { validateTensors } from './validate-tensors.js';
+import type { Architecture, FeatureSpec, ModelHeader, StftSpec } from './types.js';
+
+/** What the v1 engine implements: 16 kHz, sqrt-Hann 320 / hop 160 / FFT 320, 161 log10-power bins. */
+export const V1_SAMPLE_RATE = 16000;
+export const V1_STFT: StftSpec = { window: 'sqrt-hann', windowLength: 320, hop: 160, fftSize: 320 };
+export const V1_FEATURES: FeatureSpec = { type: 'log10-power', epsilon: 1e-12, bins: 161 };
+const ARCHITECTURES: readonly Architecture[] = ['gru-mask', 'conv-mask'];
+const ENGINE_NOTE = ' (the only value the v1 engine supports)';
+
+function checkFixed<T extends object>(value: unknown, path: string, expected: T): T {
+  const obj = asObject(value, path);
+  for (const [key, want] of Object.entries(expected)) getOneOf(obj, key, path, [want], ENGINE_NOTE);
+  return { ...expected };
+}
+
+/**
+ * Validates `json` as the header of a file whose data section is `dataLength` bytes long.
+ * Throws `ModelFormatError` naming the first field that is wrong.
+ */
+export function validateHeader(json: unknown, dataLength: number): ModelHeader {
+  const top = asObject(json, 'header');
+  getOneOf(top, 'format', 'header', ['tinyhush-model']);
+  getOneOf(top, 'version', 'header', [FORMAT_VERSION], ' (the same version as the file prefix)');
+  const name = getString(top, 'name', 'header');
+  const description = getText(top, 'description', 'header');
+  const architecture = getOneOf(top, 'architecture', 'header', ARCHITECTURES);
+  const sampleRate = getOneOf(top, 'sampleRate', 'header', [V1_SAMPLE_RATE], ENGINE_NOTE);
+  const stft = checkFixed(top.stft, 'stft', V1_STFT);
+  const features = checkFixed(top.features, 'features', V1_FEATURES);
+  const tensorMap = validateTensors(top.tensors, dataLength);
+  const layers = validateLayers(top.layers, tensorMap, V1_FEATURES.bins);
+  const exits = validateExits(top.exits, layers, V1_FEATURES.bins);
+  const gates = validateGates(top.gates, layers);
+  const skippedState = getOneOf(top, 'skippedState', 'header', ['hold'] as const);
+  const provenance = asObject(top.provenance, 'provenance');
+  return {
+    format: 'tinyhush-model', version: 1, name, description, architecture, sampleRate, stft,
+    features, layers, exits, gates, skippedState,
+    tensors: [...tensorMap.values()], provenance,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Checks the `layers` list: known ops, inputs that name earlier layers (or "features") with the
+ * size the layer expects, and tensors of exactly the shapes the op reads.
+ */
+import { asArray, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
+import type { Activation, LayerSpec, TensorSpec } from './types.js';
+
+/** The name an input uses for the feature vector. */
+export const FEATURES_INPUT = 'features';
+
+const OPS = ['dense', 'gru', 'dwconv', 'add'] as const;
+const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'sigmoid', 'tanh'];
+
+/** Output size of every layer seen so far, plus "features". */
+type Sizes = Map<string, number>;
+
+/** The size of the output a layer reads, or throws if it is not an earlier layer. */
+function inputSize(sizes: Sizes, name: unknown, path: string): number {
+  const size = typeof name === 'string' ? sizes.get(name) : undefined;
+  if (size === undefined) fail(path, `"${FEATURES_INPUT}" or the name of an earlier layer`, name);
+  return size;
+}
+
+function matchSize(path: string, expected: number, inputName: string, actual: number): void {
+  if (expected !== actual) fail(path, `${actual}, the output size of "${inputName}"`, expected);
+}
+
+function tensorOfShape(obj: JsonObject, key: string, path: string, tensors: Map<string, TensorSpec>, shape: number[]): string {
+  const name = getString(obj, key, path);
+  const tensor = tensors.get(name);
+  if (tensor === undefined) fail(`${path}.${key}`, 'the name of a tensor in the tensor table', name);
+  if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
+    fail(`${path}.${key}`, `tensor "${name}" of shape [${shape}]; it has shape [${tensor.shape}]`);
+  }
+  return name;
+}
+
+function checkLayer(obj: JsonObject, path: string, sizes: Sizes, tensors: Map<string, TensorSpec>): LayerSpec {
+  const name = getString(obj, 'name', path);
+  const at = `${path} ("${name}")`;
+  const op = getOneOf(obj, 'op', at, OPS);
+  const activation = (): Activation => getOneOf(obj, 'activation', at, ACTIVATIONS);
+  const tensor = (key: string, shape: number[]): string => tensorOfShape(obj, key, at, tensors, shape);
+  if (op === 'add') {
+    const inputs = asArray(obj.inputs, `${at}.inputs`);
+    if (inputs.length !== 2) fail(`${at}.inputs`, 'two layer names', inputs);
+    const size = getInt(obj, 'size', at);
+    inputs.forEach((input, i) => matchSize(`${at}.size`, size, input as string, inputSize(sizes, input, `${at}.inputs[${i}]`)));
+    return { name, op, inputs: inputs as [string, string], size, activation: activation() };
+  }
+  const input = getString(obj, 'input', at);
+  const available = inputSize(sizes, input, `${at}.input`);
+  if (op === 'dense') {
+    const inSize = getInt(obj, 'in', at);
+    matchSize(`${at}.in`, inSize, input, available);
+    const out = getInt(obj, 'out', at);
+    return { name, op, input, in: inSize, out, activation: activation(),
+      weight: tensor('weight', [out, inSize]), bias: tensor('bias', [out]) };
+  }
+  if (op === 'gru') {
+    const inSize = getInt(obj, 'in', at);
+    matchSize(`${at}.in`, inSize, input, available);
+    const hidden = getInt(obj, 'hidden', at);
+    return { name, op, input, in: inSize, hidden,
+      weightIh: tensor('weightIh', [3 * hidden, inSize]), weightHh: tensor('weightHh', [3 * hidden, hidden]),
+      biasIh: tensor('biasIh', [3 * hidden]), biasHh: tensor('biasHh', [3 * hidden]) };
+  }
+  const channels = getInt(obj, 'channels', at);
+  matchSize(`${at}.channels`, channels, input, available);
+  const kernel = getInt(obj, 'kernel', at);
+  return { name, op, input, channels, kernel, dilation: getInt(obj, 'dilation', at), activation: activation(),
+    weight: tensor('weight', [channels, kernel]), bias: tensor('bias', [channels]) };
+}
+
+/** Output size of `layer` (what a consumer's input size must equal). */
+export function outputSize(layer: LayerSpec): number {
+  switch (layer.op) {
+    case 'dense': return layer.out;
+    case 'gru': return layer.hidden;
+    case 'dwconv': return layer.channels;
+    case 'add': return layer.size;
+  }
+}
+
+/** Validates the execution list; `bins` is the feature count that "features" provides. */
+export function validateLayers(value: unknown, tensors: Map<string, TensorSpec>, bins: number): LayerSpec[] {
+  const sizes: Sizes = new Map([[FEATURES_INPUT, bins]]);
+  return asArray(value, 'layers').map((item, i) => {
+    const path = `layers[${i}]`;
+    const layer = checkLayer(asObject(item, path), path, sizes, tensors);
+    if (sizes.has(layer.name)) fail(`${path}.name`, `a unique name other than "${FEATURES_INPUT}"`, layer.name);
+    sizes.set(layer.name, outputSize(layer));
+    return layer;
+  });
+}

@@ -1,0 +1,60 @@
+/** `writeModel`: lays out a `.thm` file (docs/model-format.md) from a header and f32 tensors. */
+import { ModelFormatError } from '../errors.js';
+import { canonicalHeaderJson } from './canonical.js';
+import { crc32 } from './crc32.js';
+import { alignUp, CRC_BYTES, FORMAT_VERSION, MAGIC, PREFIX_BYTES } from './layout.js';
+import { readModel } from './read.js';
+import { encodeUtf8 } from './utf8.js';
+import type { ModelHeader, TensorSpec } from './types.js';
+
+/** One tensor to store: row-major `data` of `shape`. */
+export interface TensorData {
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * Frames a header text and a data section: prefix, header padded with spaces to the 64-byte
+ * boundary, data, CRC-32. Checks nothing; `writeModel` is the validating entry point.
+ */
+export function assembleFile(headerJson: string, data: Uint8Array): Uint8Array {
+  const header = encodeUtf8(headerJson);
+  const dataStart = alignUp(PREFIX_BYTES + header.length);
+  const file = new Uint8Array(dataStart + data.length + CRC_BYTES);
+  const view = new DataView(file.buffer);
+  file.set(MAGIC, 0);
+  view.setUint32(8, FORMAT_VERSION, true);
+  view.setUint32(12, dataStart - PREFIX_BYTES, true);
+  file.fill(0x20, PREFIX_BYTES, dataStart);
+  file.set(header, PREFIX_BYTES);
+  file.set(data, dataStart);
+  view.setUint32(file.length - CRC_BYTES, crc32(file.subarray(0, file.length - CRC_BYTES)), true);
+  return file;
+}
+
+/**
+ * Writes a model file: tensors are stored as f32 in the order given, each at the next 64-byte
+ * boundary, and listed in the header's `tensors` table. The result is validated with
+ * `readModel`, so a header that does not match its tensors throws `ModelFormatError`.
+ */
+export function writeModel(header: Omit<ModelHeader, 'tensors'>, tensors: Record<string, TensorData>): Uint8Array {
+  const entries = Object.entries(tensors);
+  const specs: TensorSpec[] = [];
+  let end = 0;
+  for (const [name, { shape, data }] of entries) {
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (count !== data.length) {
+      throw new ModelFormatError(`tensor "${name}": shape [${shape}] holds ${count} values but its data has ${data.length}`);
+    }
+    const offset = alignUp(end);
+    specs.push({ name, dtype: 'f32', shape: [...shape], offset, byteLength: data.byteLength });
+    end = offset + data.byteLength;
+  }
+  const section = new Uint8Array(end);
+  entries.forEach(([, { data }], i) => {
+    section.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), specs[i].offset);
+  });
+  const file = assembleFile(canonicalHeaderJson({ ...header, tensors: specs } as ModelHeader), section);
+  readModel(file);
+  return file;
+}
