@@ -1,18 +1,33 @@
-// Bundles src/ into ESM + CJS for the package entry points (core API and the Node add-ons).
+// Bundles src/ into ESM + CJS for the package entry points: the core API, the Node add-ons and
+// the CLI. One build per format with all three inputs, so code they share (errors, the WASM core)
+// lands in one shared chunk: `instanceof TinyhushError` holds across `tinyhush` and `tinyhush/node`.
+// Rollup rewrites `import.meta.url` for the CJS output.
+import { builtinModules } from 'node:module';
 import typescript from '@rollup/plugin-typescript';
 
-const external = (id) => id.startsWith('node:') || id === 'onnxruntime-node';
-const entries = { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/cli/main.ts' };
+const builtins = new Set(builtinModules);
+const external = (id) => id.startsWith('node:') || builtins.has(id) || id === 'onnxruntime-node';
+const input = { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/cli/main.ts' };
+const formats = [
+  { format: 'es', extension: 'js', declaration: true },
+  { format: 'cjs', extension: 'cjs', declaration: false },
+];
 
-export default Object.entries(entries).flatMap(([name, input]) => [
-  {
-    input, external,
-    output: { file: `dist/${name}.js`, format: 'es', sourcemap: true },
-    plugins: [typescript({ tsconfig: './tsconfig.json', declaration: name === 'index', declarationDir: 'dist', outDir: 'dist' })],
+export default formats.map(({ format, extension, declaration }) => ({
+  input,
+  external,
+  output: {
+    dir: 'dist',
+    format,
+    entryFileNames: `[name].${extension}`,
+    chunkFileNames: `chunks/[name]-[hash].${extension}`,
+    exports: 'named',
+    sourcemap: true,
   },
-  {
-    input, external,
-    output: { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, exports: 'named' },
-    plugins: [typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist' })],
-  },
-]);
+  plugins: [typescript({
+    tsconfig: './tsconfig.json',
+    outDir: 'dist',
+    declaration,
+    ...(declaration ? { declarationDir: 'dist' } : {}),
+  })],
+}));

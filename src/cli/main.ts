@@ -1,0 +1,87 @@
+/** The `tinyhush` command line: dispatches to one module per command. */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidOptionError, TinyhushError, UnknownModelError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type CommandRun } from './args.js';
+
+/** The commands, loaded on use (eval pulls in heavier code). */
+const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }>> = {
+  denoise: { summary: 'denoise a WAV file: denoise <in.wav> <out.wav> [--model M] [--exit N] [--report R.json]',
+    load: () => import('./commands/denoise.js') },
+  models: { summary: 'list the bundled models', load: () => import('./commands/models.js') },
+  info: { summary: 'describe a model: info <model-name-or-file.thm>', load: () => import('./commands/info.js') },
+  eval: { summary: 'measure quality and cost of a model on test mixtures', load: () => import('./commands/eval.js') },
+};
+
+const USAGE = `Usage: tinyhush <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(9)}${summary}`).join('\n')}
+
+Options:
+  -h, --help     show help (also after a command: tinyhush denoise --help)
+  -V, --version  show the version
+`;
+
+/**
+ * Runs the CLI with `argv` (the arguments after the program name) and returns the exit code:
+ * 0 success, 1 runtime failure, 2 bad command line. Errors are printed to `io.stderr` as one
+ * message; stack traces only for unexpected (internal) errors.
+ */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }):
+  Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined) {
+      io.stderr.write(USAGE);
+      return EXIT_USAGE;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      io.stdout.write(USAGE);
+      return EXIT_OK;
+    }
+    if (command === '--version' || command === '-V') {
+      io.stdout.write(`${await packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    if (!Object.hasOwn(COMMANDS, command)) {
+      throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'; `
+        + `supported commands: ${Object.keys(COMMANDS).join(', ')}`);
+    }
+    const { run } = await COMMANDS[command].load();
+    return await run(rest, io);
+  } catch (error) {
+    return reportError(error, io, command);
+  }
+}
+
+/** Prints an error the way a user needs it and returns the exit code it deserves. */
+function reportError(error: unknown, io: CliIo, command: string | undefined): number {
+  const isUsage = error instanceof UsageError || error instanceof UnknownModelError
+    || error instanceof InvalidOptionError || hasCode(error, /^ERR_PARSE_ARGS/);
+  if (isUsage) {
+    const help = command && Object.hasOwn(COMMANDS, command) ? `tinyhush ${command} --help` : 'tinyhush --help';
+    io.stderr.write(`tinyhush: ${(error as Error).message}\nSee '${help}'.\n`);
+    return EXIT_USAGE;
+  }
+  // Typed errors and Node's system errors (ENOENT, EACCES, …) carry a message meant for users.
+  const forUser = error instanceof TinyhushError || (hasCode(error, /^E[A-Z]+$/) && 'syscall' in (error as object));
+  io.stderr.write(`tinyhush: ${forUser ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
+  return EXIT_FAILURE;
+}
+
+function hasCode(error: unknown, pattern: RegExp): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && pattern.test(code);
+}
+
+/** The version in the package.json above this module (found the same way from src/ and dist/). */
+async function packageVersion(): Promise<string> {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const text = await readFile(join(dir, 'package.json'), 'utf8').catch(() => undefined);
+    const pkg = text === undefined ? undefined : JSON.parse(text) as { name?: string; version?: string };
+    if (pkg?.name === 'tinyhush' && pkg.version) return pkg.version;
+    if (dirname(dir) === dir) throw new Error('package.json of tinyhush not found above the CLI module');
+  }
+}

@@ -1,0 +1,114 @@
+/** Denoises a WAV file into another, streaming, with no partial output left behind on failure. */
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createDenoiser } from '../index.js';
+import { WavReader, DEFAULT_BLOCK_FRAMES } from './wav-reader.js';
+import { WavWriter } from './wav-writer.js';
+import { trimLead } from './trim-lead.js';
+import type { SampleFormat } from './pcm.js';
+
+type Denoiser = Awaited<ReturnType<typeof createDenoiser>>;
+/** The denoiser's cost and quality telemetry (see `createDenoiser`). */
+export type DenoiserTelemetry = ReturnType<Denoiser['telemetry']>;
+
+/** Options of {@link denoiseFile}. */
+export interface DenoiseFileOptions {
+  /** Bundled model name, path of a `.thm` file, or model bytes; default: the default bundled model. */
+  model?: string | Uint8Array;
+  /** Run every frame through this exit (0 = cheapest); default: the full model. */
+  exit?: number;
+  /** Sample frames read and processed per block (memory use is proportional); default 8192. */
+  blockFrames?: number;
+  /** Called after each block. */
+  onProgress?: (progress: DenoiseProgress) => void;
+}
+
+/** Progress of a running {@link denoiseFile}. */
+export interface DenoiseProgress {
+  /** Input sample frames processed so far. */
+  framesDone: number;
+  /** Input sample frames in the file. */
+  framesTotal: number;
+}
+
+/** One side (input or output) of a denoised file. */
+export interface AudioFileInfo {
+  path: string;
+  sampleRate: number;
+  channels: number;
+  format: SampleFormat;
+  /** Sample frames (samples per channel). */
+  samples: number;
+}
+
+/**
+ * What {@link denoiseFile} did: the denoiser's telemetry summed over all channels (`frames`, `macs`,
+ * `macsDense`, `exitHistogram`, `realTimeFactor`, `latencySamples`, …) plus the files and times.
+ */
+export type DenoiseFileReport = DenoiserTelemetry & {
+  input: AudioFileInfo;
+  output: AudioFileInfo;
+  /** Duration of the audio in seconds. */
+  seconds: number;
+  /** Wall-clock seconds the whole call took (reading, denoising, writing). */
+  wallSeconds: number;
+};
+
+/**
+ * Denoises the WAV file `inPath` into `outPath`, block by block (memory does not grow with file
+ * length). The output has the input's rate, channel count, sample format and exact length: the
+ * denoiser's latency is removed by dropping its first `latencySamples` and appending its flushed
+ * tail. The output is written to a temporary file next to `outPath` and renamed at the end; on any
+ * error the temporary file is deleted and `outPath` is left untouched.
+ * @throws WavFormatError / UnsupportedRateError for an unsupported input, UnknownModelError,
+ *   ModelFormatError or InvalidOptionError for a bad model or option, Node's errors for I/O.
+ */
+export async function denoiseFile(inPath: string, outPath: string, options: DenoiseFileOptions = {}):
+  Promise<DenoiseFileReport> {
+  const started = performance.now();
+  const blockFrames = options.blockFrames ?? DEFAULT_BLOCK_FRAMES;
+  const reader = await WavReader.open(inPath);
+  const { sampleRate, channelCount, format, frames } = reader.layout;
+  const tempPath = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(6).toString('hex')}.tmp`);
+  let denoiser: Denoiser | undefined;
+  let writer: WavWriter | undefined;
+  try {
+    denoiser = await createDenoiser({
+      sampleRate, channels: channelCount,
+      ...(options.model !== undefined && { model: options.model }),
+      ...(options.exit !== undefined && { exit: options.exit }),
+    });
+    writer = await WavWriter.create(tempPath, { sampleRate, channelCount, format });
+    const out = writer;
+    const trim = trimLead(denoiser.latencySamples);
+    const writeAligned = async (block: Float32Array[]) => {
+      const aligned = trim(block);
+      if (aligned) await out.write(aligned);
+    };
+    for (let block = await reader.read(blockFrames); block; block = await reader.read(blockFrames)) {
+      await writeAligned(denoiser.process(block));
+      options.onProgress?.({ framesDone: frames - reader.framesLeft, framesTotal: frames });
+    }
+    const telemetry = denoiser.telemetry();
+    await writeAligned(denoiser.flush());
+    writer = undefined;
+    await out.close();
+    await rename(tempPath, outPath);
+    const info = { sampleRate, channels: channelCount, format, samples: frames };
+    return {
+      ...telemetry,
+      input: { path: inPath, ...info },
+      output: { path: outPath, ...info },
+      seconds: frames / sampleRate,
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    await writer?.abandon();
+    await rm(tempPath, { force: true });
+    throw error;
+  } finally {
+    denoiser?.dispose();
+    await reader.close();
+  }
+}
