@@ -121,9 +121,7 @@ def header_of(spec: dict, b: Builder) -> dict:
     h = {k: COMMON[k] for k in ('format', 'version')}
     h.update(name=spec['name'], description=spec['description'], architecture=spec['architecture'],
              sampleRate=COMMON['sampleRate'], stft=COMMON['stft'], features=COMMON['features'],
-             layers=b.layers, exits=spec['exits'])
-    if 'gates' in spec:
-        h['gates'] = spec['gates']
+             layers=b.layers, exits=spec['exits'], gates=spec.get('gates', []))
     h['skippedState'] = 'hold'
     h['provenance'] = {'generator': 'training/make_golden.py', 'seed': SEED, 'weights': 'random'}
     return h
