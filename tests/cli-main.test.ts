@@ -1,0 +1,138 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
+import { listModels } from '../src/model/registry.js';
+import { readWavFile, writeWavFile } from '../src/node/wav.js';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'tinyhush-cli-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+/** Runs the CLI in-process with captured output. */
+async function cli(args: string[], { isTTY = false } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (text: string) => { stdout += text; } },
+    stderr: { write: (text: string) => { stderr += text; }, isTTY },
+  });
+  return { code, stdout, stderr };
+}
+
+async function noisyWav(name: string, frames = 16000) {
+  const path = join(dir, name);
+  await writeWavFile(path, {
+    sampleRate: 16000, format: 's16le',
+    channels: [Float32Array.from({ length: frames }, (_, i) => 0.3 * Math.sin(0.05 * i) + 0.05 * Math.sin(1.7 * i * i))],
+  });
+  return path;
+}
+
+describe('command line usage', () => {
+  test('--help lists every command and exits 0', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['denoise', 'models', 'info', 'eval']) expect(stdout).toContain(command);
+  });
+
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  test.each([
+    [[], /Usage: tinyhush/],
+    [['frobnicate'], /unknown command 'frobnicate'; supported commands: denoise, models, info, eval/],
+    [['--frobnicate'], /unknown option '--frobnicate'/],
+    [['denoise', 'a.wav', 'b.wav', '--bogus'], /Unknown option '--bogus'[\s\S]*tinyhush denoise --help/],
+    [['denoise', 'a.wav'], /expected 2 argument\(s\) \(in.wav, out.wav\), got 1/],
+    [['denoise', 'a.wav', 'b.wav', '--exit', 'two'], /--exit takes a non-negative integer, got 'two'/],
+    [['models', 'extra'], /expected 0 argument\(s\)/],
+  ])('%j is a usage error (exit 2) saying what is supported', async (args, message) => {
+    const { code, stderr } = await cli(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('denoise', () => {
+  test('a corrupt WAV is a runtime error (exit 1) without stack trace or output file', async () => {
+    const input = join(dir, 'corrupt.wav');
+    await writeFile(input, 'RIFF\x04\x00\x00\x00WAVEjunk');
+    const output = join(dir, 'corrupt-out.wav');
+    const { code, stderr } = await cli(['denoise', input, output]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^tinyhush: .*corrupt\.wav: /);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect((await readdir(dir)).filter((f) => f.startsWith('corrupt-out') || f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('a missing input file is a runtime error naming it', async () => {
+    const { code, stderr } = await cli(['denoise', join(dir, 'absent.wav'), join(dir, 'x.wav')]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/ENOENT.*absent\.wav/);
+  });
+
+  test('an unknown model is a usage error listing the bundled models, with no output file', async () => {
+    const input = await noisyWav('for-unknown-model.wav', 1600);
+    const output = join(dir, 'unknown-model-out.wav');
+    const { code, stderr } = await cli(['denoise', input, output, '--model', 'no-such-model']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown model "no-such-model"/);
+    for (const { name } of listModels()) expect(stderr).toContain(name);
+    await expect(readFile(output)).rejects.toThrow(/ENOENT/);
+  });
+
+  test('denoises a file, prints one summary line and writes the report', async () => {
+    const input = await noisyWav('speechish.wav');
+    const output = join(dir, 'speechish-out.wav');
+    const reportPath = join(dir, 'report.json');
+    const { code, stdout, stderr } = await cli(['denoise', input, output, '--report', reportPath]);
+    expect({ code, stdout }).toEqual({ code: 0, stdout: '' });
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/speechish-out\.wav: 1\.00 s of audio, \d+ frames, RTF [\d.]+, [\d.]+ M MACs\/s.*latency [\d.]+ ms/);
+    expect((await readWavFile(output)).channels[0]).toHaveLength(16000);
+    const report = JSON.parse(await readFile(reportPath, 'utf8')) as Record<string, unknown>;
+    for (const key of ['frames', 'macs', 'macsDense', 'exitHistogram', 'seconds', 'realTimeFactor', 'latencySamples', 'input', 'output']) {
+      expect(report).toHaveProperty(key);
+    }
+    expect(report.seconds).toBe(1);
+    expect(report.macs as number).toBeGreaterThan(0);
+    expect(report.macs as number).toBeLessThanOrEqual(report.macsDense as number);
+  });
+
+  test('shows progress on a TTY', async () => {
+    const input = await noisyWav('tty.wav');
+    const { code, stderr } = await cli(['denoise', input, join(dir, 'tty-out.wav')], { isTTY: true });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/\rdenoising: 100%\n/);
+  });
+});
+
+describe('models and info', () => {
+  test('models lists every bundled model', async () => {
+    const { code, stdout } = await cli(['models']);
+    expect(code).toBe(0);
+    const models = listModels();
+    expect(models.length).toBeGreaterThan(0);
+    for (const { name } of models) expect(stdout).toMatch(new RegExp(`^[* ] ${name} `, 'm'));
+  });
+
+  test('info describes a bundled model by name and by path', async () => {
+    const [first] = listModels();
+    const byName = await cli(['info', first.name]);
+    expect(byName.code).toBe(0);
+    expect(byName.stdout).toContain(first.name);
+    expect(await cli(['info', first.path])).toEqual(byName);
+  });
+
+  test('info on a file that is not a model is a runtime error', async () => {
+    const notModel = await noisyWav('not-a-model.wav', 100);
+    const { code, stderr } = await cli(['info', notModel]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^tinyhush: /);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
