@@ -120,7 +120,10 @@ describe('models and info', () => {
     for (const { name } of models) expect(stdout).toMatch(new RegExp(`^[* ] ${name} `, 'm'));
   });
 
-  test('info describes a bundled model by name and by path', async () => {
+  test('info describes a model file and a bundled model by name the same way as by its path', async () => {
+    const fromFile = await cli(['info', 'tests/fixtures/golden/gru.thm']);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(/architecture gru-mask[\s\S]*exits \(3, cheapest first\)/);
     const [first] = listModels();
     const byName = await cli(['info', first.name]);
     expect(byName.code).toBe(0);
