@@ -5,7 +5,8 @@ training/reference.py computes for them.
 
 Writes <kind>.thm and <kind>.json for kind = gru (gru-mask, 3 exits) and conv (conv-mask, 2 gated
 residual blocks, plus a gated run). JSON: { input, hop, exits: [{ masks, enhanced }], macsPerFrame,
-gated? }; every number is a float32 value printed in its shortest form.
+gated?: { gateMasks, masks, enhanced, macsPerFrame } } (gated.macsPerFrame counts only the channels
+that run); every sample and mask value is a float32 printed in its shortest form.
 """
 import argparse
 import json
