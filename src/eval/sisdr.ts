@@ -24,12 +24,15 @@ export function sisdr(reference: ArrayLike<number>, estimate: ArrayLike<number>)
   meanEst /= n;
   let dot = 0;
   let refEnergy = 0;
+  let rawEnergy = 0;
   for (let i = 0; i < n; i++) {
     const s = reference[i] - meanRef;
     dot += (estimate[i] - meanEst) * s;
     refEnergy += s * s;
+    rawEnergy += reference[i] * reference[i];
   }
-  if (refEnergy === 0) throw new InvalidOptionError('SI-SDR is undefined for a silent (constant) reference signal');
+  // Relative test: removing the mean of a constant leaves only rounding noise.
+  if (refEnergy <= EPS * rawEnergy) throw new InvalidOptionError('SI-SDR is undefined for a silent (constant) reference signal');
   const alpha = dot / refEnergy;
   let targetEnergy = 0;
   let residualEnergy = 0;
