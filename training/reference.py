@@ -6,8 +6,9 @@ golden vectors the WASM engine is tested against and the check of the exporter, 
 plain, literal maths over speed.
 
 Gating (conv-mask): a gate mask switches expanded channels of a residual block off. A skipped
-channel's expand output, depthwise output and project contribution are zero, and its depthwise
-history is held (not shifted), as if the frame had not happened for that channel.
+channel's expand output, depthwise output and project contribution are zero; its (zero) input still
+enters the depthwise history, as in assembly/dwconv.ts and in training, where the gate zeroes the
+expand output of that frame.
 
 MACs count multiply-accumulates of the weights only: dense in·out, gru 3·hidden·(in + hidden),
 dwconv channels·kernel, add 0. Features, STFT and activations are not counted.
@@ -130,11 +131,9 @@ class Interpreter:
         full = torch.cat([hist, x[None]])                  # [(k-1)d + 1, channels], x last
         taps = full[::d]                                   # x_{t-(k-1-j)d} for j = 0..k-1
         y = _activation(layer['activation'])(b + (w * taps.T).sum(1))
+        self.state[layer['name']] = full[1:]
         _, on = self.masks.get(layer['name'], (None, None))
-        if on is None:
-            on = torch.ones(layer['channels'], dtype=torch.bool)
-        self.state[layer['name']] = torch.where(on, full[1:], hist)   # skipped channels hold
-        return torch.where(on, y, torch.zeros_like(y))
+        return y if on is None else torch.where(on, y, torch.zeros_like(y))
 
 
 def features(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
