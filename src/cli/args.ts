@@ -24,18 +24,25 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
+/** Parsed command line: option values by name (string, or boolean for flags), then positionals. */
+export interface ParsedCommand<O extends Options> {
+  values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+  positionals: string[];
+}
+
 /**
  * Parses `args` strictly (unknown options are usage errors; `--help`/`-h` is always accepted) and
  * checks the positional count. Returns `null` when help was asked for: the caller prints usage.
  */
-export function parseCommand<O extends Options>(args: string[], options: O, positionalNames: readonly string[]) {
+export function parseCommand<O extends Options>(args: string[], options: O, positionalNames: readonly string[]):
+  ParsedCommand<O> | null {
   const parsed = parseArgs({ args, options: { ...options, ...HELP }, strict: true, allowPositionals: true });
   if ((parsed.values as { help?: boolean }).help) return null;
   if (parsed.positionals.length !== positionalNames.length) {
     throw new UsageError(`expected ${positionalNames.length} argument(s) (${positionalNames.join(', ') || 'none'}), `
       + `got ${parsed.positionals.length}`);
   }
-  return parsed;
+  return parsed as ParsedCommand<O>;
 }
 
 /** Parses a non-negative integer option value, or throws a UsageError naming the option. */
