@@ -6,5 +6,6 @@ export type {
 export { readModel } from './read.js';
 export { writeModel, type TensorData } from './write.js';
 export { denseMacsPerFrame, layerMacs } from './macs.js';
+export { describeModel } from './describe.js';
 export { outputSize } from './validate-layers.js';
 export { V1_FEATURES, V1_SAMPLE_RATE, V1_STFT } from './validate-header.js';

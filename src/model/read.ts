@@ -68,8 +68,11 @@ export function readModel(bytes: Uint8Array): Model {
         throw new ModelFormatError(`model "${header.name}" has no tensor "${name}"; it has: ${[...tensors.keys()].join(', ')}`);
       }
       const start = dataStart + spec.offset;
-      // slice() copies into a fresh, 4-byte-aligned buffer; f32 data is little-endian like every WASM host.
-      return new Float32Array(bytes.slice(start, start + spec.byteLength).buffer);
+      // Copy into a fresh buffer (aligned; works for Node Buffers, whose slice() is a view).
+      // f32 data is little-endian, as on every WASM host.
+      const copy = new Uint8Array(spec.byteLength);
+      copy.set(bytes.subarray(start, start + spec.byteLength));
+      return new Float32Array(copy.buffer);
     },
   };
 }

@@ -1,0 +1,36 @@
+/** A human-readable summary of a model, printed by `tinyhush info`. */
+import { denseMacsPerFrame, layerMacs } from './macs.js';
+import type { LayerSpec, Model } from './types.js';
+import { outputSize } from './validate-layers.js';
+
+function layerLine(layer: LayerSpec, model: Model): string {
+  const source = layer.op === 'add' ? layer.inputs.join(' + ') : layer.input;
+  const activation = layer.op === 'gru' ? '' : ` ${layer.activation}`;
+  const extra = layer.op === 'dwconv' ? ` kernel ${layer.kernel} dilation ${layer.dilation}` : '';
+  const tensorNames = layer.op === 'gru' ? [layer.weightIh, layer.weightHh, layer.biasIh, layer.biasHh]
+    : layer.op === 'add' ? [] : [layer.weight, layer.bias];
+  const shapes = tensorNames.map((name) => `[${model.header.tensors.find((t) => t.name === name)!.shape}]`).join(' ');
+  return `  ${layer.name}: ${layer.op} ${source} → ${outputSize(layer)}${extra}${activation}` +
+    `${shapes ? ` ${shapes}` : ''}, ${layerMacs(layer)} MACs`;
+}
+
+/** Architecture, layers with shapes, exits with dense MACs per frame, gates, tensors, provenance. */
+export function describeModel(model: Model): string {
+  const h = model.header;
+  const tensorBytes = h.tensors.reduce((sum, t) => sum + t.byteLength, 0);
+  return [
+    `${h.name}: ${h.description}`,
+    `architecture ${h.architecture}, ${h.sampleRate} Hz, STFT ${h.stft.window} ${h.stft.windowLength}/${h.stft.hop} ` +
+      `(FFT ${h.stft.fftSize}), ${h.features.bins} ${h.features.type} bins, file ${model.bytes.length} bytes`,
+    `layers (${h.layers.length}, execution order):`,
+    ...h.layers.map((layer) => layerLine(layer, model)),
+    `exits (${h.exits.length}, cheapest first):`,
+    ...h.exits.map((e, i) => `  ${e.name}: mask from ${e.output}, ${denseMacsPerFrame(h, i)} dense MACs/frame (${e.layers.join(', ')})`),
+    `gates (${h.gates.length}):`,
+    ...h.gates.map((g) => `  ${g.name}: ${g.channels} channels, ${g.expand} → ${g.depthwise} → ${g.project}`),
+    `tensors (${h.tensors.length}, ${tensorBytes} bytes):`,
+    ...h.tensors.map((t) => `  ${t.name}: ${t.dtype} [${t.shape}] at +${t.offset}, ${t.byteLength} bytes`),
+    'provenance:',
+    ...Object.entries(h.provenance).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`),
+  ].join('\n');
+}
