@@ -15,8 +15,8 @@ SKIP='^(silence_[0-9]+|beep|beeperr|ascending-2tone|descending-2tone|tt-monkeys)
 # -nostdin: otherwise ffmpeg eats the loop's stdin and every second file is skipped
 find x/usr/share/asterisk/sounds -name '*.g722' | sort | while read -r f; do
   rel=${f#x/usr/share/asterisk/sounds/}; rel=${rel%.g722}
-  echo "$(basename "$rel")" | grep -Eq "$SKIP" && continue
-  voice=${rel%%/*}; name=$(echo "${rel#*/}" | tr '/' '_')
+  voice=${rel%%/*}; name=$(echo "${rel#*/}" | tr '/' '_')    # silence/1 -> silence_1
+  echo "$name" | grep -Eq "$SKIP" && continue
   o="wav/$voice/$name.wav"; [ -s "$o" ] && continue
   mkdir -p "wav/$voice"
   ffmpeg -nostdin -loglevel error -y -f g722 -i "$f" -ar 16000 -ac 1 -c:a pcm_s16le "$o"

@@ -103,3 +103,19 @@ class NsNetEE(nn.Module):
     def stage_modules(self, stage: int) -> list:
         """Modules trained in layer-wise stage k (the new backbone part plus exit k's head)."""
         return [[self.fc_in, self.gru1, self.exit0], [self.gru2, self.exit1], [self.fc1, self.fc2, self.exit2]][stage]
+
+
+def fold_norm_into_fc_in(model: NsNetEE):
+    """(weight, bias) of fc_in with the feature normalisation folded in, for export:
+    W ((x - mean) / std) + b = (W / std) x + (b - W (mean / std))."""
+    w, b = model.fc_in.weight.detach(), model.fc_in.bias.detach()
+    mean, std = model.norm.mean, model.norm.std
+    return w / std, b - w @ (mean / std)
+
+
+def load_checkpoint(path) -> NsNetEE:
+    """The model of a train.py checkpoint (runs/<name>/last.pt), in eval mode."""
+    ckpt = torch.load(path, map_location='cpu', weights_only=False)
+    model = NsNetEE(**ckpt['sizes'])
+    model.load_state_dict(ckpt['model'])
+    return model.eval()
