@@ -25,7 +25,7 @@ KEY_ORDER = {
     "features": ["type", "epsilon", "bins"],
     "exit": ["name", "output", "layers"],
     "gate": ["name", "channels", "expand", "depthwise", "project"],
-    "tensor": ["name", "dtype", "shape", "offset", "byteLength"],
+    "tensor": ["name", "dtype", "shape", "offset", "byteLength", "scale", "zeroPoint", "values", "nnz", "indexBits", "block"],
 }
 LAYER_KEY_ORDER = {
     "dense": ["name", "op", "input", "in", "out", "activation", "weight", "bias"],

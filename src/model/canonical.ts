@@ -13,7 +13,7 @@ export const KEY_ORDER = {
   features: ['type', 'epsilon', 'bins'],
   exit: ['name', 'output', 'layers'],
   gate: ['name', 'channels', 'expand', 'depthwise', 'project'],
-  tensor: ['name', 'dtype', 'shape', 'offset', 'byteLength'],
+  tensor: ['name', 'dtype', 'shape', 'offset', 'byteLength', 'scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'block'],
 } as const;
 
 /** Key order of each layer op. */

@@ -4,7 +4,7 @@ import { asArray, asInt, asObject, fail, getInt, getString, type JsonObject } fr
 import type { TensorSpec } from './types.js';
 
 /** Encodings specified in docs/model-format.md for later engines; a v1 reader refuses them by name. */
-export const FUTURE_DTYPES = ['int2', 'int3', 'int4', 'int5', 'int6', 'int7', 'int8', 'csr', 'block-sparse'];
+export const FUTURE_DTYPES = ['i32', 'int2', 'int3', 'int4', 'int5', 'int6', 'int7', 'int8', 'csr', 'block-sparse'];
 
 const F32_BYTES = 4;
 
