@@ -59,13 +59,6 @@ export function getInt(obj: JsonObject, key: string, path: string, min = 1): num
   return asInt(obj[key], `${path}.${key}`, min);
 }
 
-/** Field `key` of `obj` as a finite number. */
-export function getNumber(obj: JsonObject, key: string, path: string): number {
-  const value = obj[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${path}.${key}`, 'a finite number', value);
-  return value;
-}
-
 /** Field `key` of `obj` as one of `allowed`. */
 export function getOneOf<T extends string | number>(obj: JsonObject, key: string, path: string,
   allowed: readonly T[], note = ''): T {

@@ -16,7 +16,8 @@ export function layerMacs(layer: LayerSpec): number {
 export function denseMacsPerFrame(header: ModelHeader, exitIndex: number): number {
   const exit = header.exits[exitIndex];
   if (!Number.isInteger(exitIndex) || exit === undefined) {
-    throw new InvalidOptionError(`exit index ${exitIndex} does not exist; model "${header.name}" has exits 0…${header.exits.length - 1}`);
+    throw new InvalidOptionError(
+      `exit index ${exitIndex} does not exist; model "${header.name}" has exits 0…${header.exits.length - 1}`);
   }
   const byName = new Map(header.layers.map((layer) => [layer.name, layer]));
   return exit.layers.reduce((sum, name) => sum + layerMacs(byName.get(name)!), 0);

@@ -12,9 +12,12 @@ function inputsOf(layer: LayerSpec): string[] {
 }
 
 function checkMaskLayer(layer: LayerSpec, path: string, bins: number): void {
-  if (outputSize(layer) !== bins) fail(path, `a layer producing features.bins = ${bins} values; "${layer.name}" produces ${outputSize(layer)}`);
+  if (outputSize(layer) !== bins) {
+    fail(path, `a layer producing features.bins = ${bins} values; "${layer.name}" produces ${outputSize(layer)}`);
+  }
   if (layer.op === 'gru' || layer.activation !== 'sigmoid') {
-    fail(path, `a layer with activation "sigmoid" (a mask in [0, 1]); "${layer.name}" is ${layer.op === 'gru' ? 'a gru' : `"${layer.activation}"`}`);
+    const actual = layer.op === 'gru' ? 'a gru' : `"${layer.activation}"`;
+    fail(path, `a layer with activation "sigmoid" (a mask in [0, 1]); "${layer.name}" is ${actual}`);
   }
 }
 
@@ -78,10 +81,12 @@ function checkGate(value: unknown, path: string, byName: Map<string, LayerSpec>)
   const project = layerOf('project', 'dense');
   if (expand.out !== channels) fail(`${at}.expand`, `a dense layer with out = channels = ${channels}`, expand.out);
   if (depthwise.channels !== channels || depthwise.input !== expand.name) {
-    fail(`${at}.depthwise`, `a dwconv of ${channels} channels reading "${expand.name}"; "${depthwise.name}" has ${depthwise.channels} reading "${depthwise.input}"`);
+    fail(`${at}.depthwise`, `a dwconv of ${channels} channels reading "${expand.name}"; ` +
+      `"${depthwise.name}" has ${depthwise.channels} reading "${depthwise.input}"`);
   }
   if (project.in !== channels || project.input !== depthwise.name) {
-    fail(`${at}.project`, `a dense layer with in = ${channels} reading "${depthwise.name}"; "${project.name}" has in = ${project.in} reading "${project.input}"`);
+    fail(`${at}.project`, `a dense layer with in = ${channels} reading "${depthwise.name}"; ` +
+      `"${project.name}" has in = ${project.in} reading "${project.input}"`);
   }
   return { name, channels, expand: expand.name, depthwise: depthwise.name, project: project.name };
 }

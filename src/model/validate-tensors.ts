@@ -20,7 +20,8 @@ function checkTensor(value: unknown, path: string, dataLength: number): TensorSp
   const at = `${path} ("${name}")`;
   if (obj.dtype !== 'f32') {
     const known = FUTURE_DTYPES.includes(obj.dtype as string);
-    fail(`${at}.dtype`, `"f32" (${known ? 'this encoding is specified for a later engine; ' : ''}the v1 reader supports only f32)`, obj.dtype);
+    const later = known ? 'this encoding is specified for a later engine; ' : '';
+    fail(`${at}.dtype`, `"f32" (${later}the v1 reader supports only f32)`, obj.dtype);
   }
   const shape = checkShape(obj, at);
   const offset = getInt(obj, 'offset', at, 0);
@@ -50,7 +51,9 @@ export function validateTensors(value: unknown, dataLength: number): Map<string,
   let end = 0;
   let previous = '';
   for (const tensor of [...list].sort((a, b) => a.offset - b.offset)) {
-    if (tensor.offset < end) fail('tensors', `no overlaps, but "${tensor.name}" starts at ${tensor.offset} inside "${previous}" (ends at ${end})`);
+    if (tensor.offset < end) {
+      fail('tensors', `no overlaps, but "${tensor.name}" starts at ${tensor.offset} inside "${previous}" (ends at ${end})`);
+    }
     end = tensor.offset + tensor.byteLength;
     previous = tensor.name;
   }
