@@ -1,0 +1,14 @@
+// The WASM core's exports (the contract in docs/internals.md, "WASM core"). Pointer-only:
+// every argument is a byte offset into the exported memory or a scalar.
+
+export { alloc } from './memory';
+export { resetCounters, macCount, weightBytesRead } from './counters';
+export { fftPlan, rfft, irfft } from './fft';
+export { stftCreate, stftAnalyze, stftSynthesize, stftReset } from './stft';
+export { logPower, applyMask } from './features';
+export { dense, denseScalar, denseMasked } from './dense';
+export { gruStep } from './gru';
+export { dwConvStep } from './dwconv';
+export { activate } from './activations';
+export { vecAdd, vecCopy, vecFill, sanitize } from './vector';
+export { ceilingKernel } from './ceiling';

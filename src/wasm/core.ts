@@ -1,0 +1,127 @@
+/**
+ * The WASM core: instantiated synchronously from the embedded module bytes (works in Node,
+ * bundlers and AudioWorklets), with typed exports and views over its memory. Pointers are byte
+ * offsets into `memory`; see docs/internals.md ("WASM core") for each kernel's contract.
+ */
+import { TinyhushError } from '../errors.js';
+import { decodeBase64 } from './base64.js';
+import { CORE_WASM_BASE64 } from './core-wasm.generated.js';
+
+/** Activation codes taken by `dense`, `denseMasked`, `dwConvStep` and `activate`. */
+export const Activation = { none: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
+
+/** The kernels exported by assembly/index.ts. All pointers are byte offsets into `memory`. */
+export interface CoreExports {
+  readonly memory: WebAssembly.Memory;
+  /** Bump allocation (zeroed, never freed); 0 when out of memory or `align` is not a power of two. */
+  alloc(bytes: number, align: number): number;
+  resetCounters(): void;
+  macCount(): number;
+  weightBytesRead(): number;
+  /** Real FFT plan for even n with n/2 = 2^a·3^b·5^c; 0 when unsupported. */
+  fftPlan(n: number): number;
+  rfft(plan: number, input: number, outComplex: number): void;
+  irfft(plan: number, inComplex: number, out: number): void;
+  /** sqrt-Hann STFT with win = 2·hop; 0 when unsupported. */
+  stftCreate(win: number, hop: number): number;
+  stftAnalyze(st: number, hopIn: number, specOut: number): void;
+  stftSynthesize(st: number, specIn: number, hopOut: number): void;
+  stftReset(st: number): void;
+  logPower(spec: number, out: number, bins: number): void;
+  applyMask(spec: number, mask: number, bins: number): void;
+  resamplerCreate(inRate: number, outRate: number): number;
+  resamplerProcess(rs: number, input: number, inLen: number, out: number): number;
+  resamplerMaxOut(rs: number, inLen: number): number;
+  resamplerDelay(rs: number): number;
+  resamplerReset(rs: number): void;
+  dense(out: number, W: number, x: number, bias: number, rows: number, cols: number, act: number): void;
+  denseScalar(out: number, W: number, x: number, bias: number, rows: number, cols: number, act: number): void;
+  denseMasked(out: number, W: number, x: number, bias: number, rows: number, cols: number, act: number,
+    rowMask: number, colMask: number): void;
+  gruStep(h: number, x: number, Wih: number, Whh: number, bih: number, bhh: number,
+    inSize: number, hidden: number, scratch: number): void;
+  dwConvStep(out: number, x: number, state: number, W: number, bias: number, channels: number,
+    kernel: number, dilation: number, act: number, chMask: number): void;
+  activate(ptr: number, n: number, act: number): void;
+  vecAdd(out: number, a: number, b: number, n: number): void;
+  vecCopy(out: number, a: number, n: number): void;
+  vecFill(out: number, value: number, n: number): void;
+  sanitize(ptr: number, n: number): number;
+  ceilingKernel(ptr: number, n: number, reps: number): number;
+}
+
+/** An instantiated core with helpers for typed views and allocation. */
+export interface Core {
+  readonly exports: CoreExports;
+  readonly memory: WebAssembly.Memory;
+  /** A Float32Array view of `n` f32 at byte offset `ptr` (valid until memory grows). */
+  f32(ptr: number, n: number): Float32Array;
+  /** A Uint8Array view of `n` bytes at byte offset `ptr` (valid until memory grows). */
+  u8(ptr: number, n: number): Uint8Array;
+  /** Allocates `n` zeroed f32 (16-byte aligned); returns the byte offset. */
+  allocF32(n: number): number;
+  /** Allocates `n` zeroed bytes (64-byte aligned, as model tensors are); returns the byte offset. */
+  allocU8(n: number): number;
+  /** Copies `data` into memory at byte offset `ptr`. */
+  writeF32(ptr: number, data: ArrayLike<number>): void;
+}
+
+let cachedModule: WebAssembly.Module | undefined;
+
+/** Compiles the embedded module once per realm; each `createCore` call gets its own instance. */
+function coreModule(): WebAssembly.Module {
+  cachedModule ??= new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64));
+  return cachedModule;
+}
+
+/** Instantiates a fresh WASM core synchronously (own memory, counters and allocations). */
+export function createCore(): Core {
+  const imports = {
+    env: {
+      abort(_message: number, _file: number, line: number, column: number): never {
+        throw new TinyhushError('WASM_ABORT', `tinyhush WASM core aborted at assembly line ${line}:${column}`);
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(coreModule(), imports);
+  const exports = instance.exports as unknown as CoreExports;
+  const memory = exports.memory;
+  let buffer = memory.buffer;
+  let f32View = new Float32Array(buffer);
+  let u8View = new Uint8Array(buffer);
+  // A grown memory detaches old views: rebuild when the buffer object changed (identity, not
+  // instanceof, which fails across realms such as Jest's VM contexts).
+  const refresh = (): void => {
+    if (memory.buffer !== buffer) {
+      buffer = memory.buffer;
+      f32View = new Float32Array(buffer);
+      u8View = new Uint8Array(buffer);
+    }
+  };
+  const allocate = (bytes: number, align: number): number => {
+    const ptr = exports.alloc(bytes, align);
+    if (ptr === 0) {
+      throw new TinyhushError('OUT_OF_MEMORY',
+        `tinyhush WASM core could not allocate ${bytes} bytes (memory is ${memory.buffer.byteLength} bytes, limit 4 GiB)`);
+    }
+    return ptr;
+  };
+  return {
+    exports,
+    memory,
+    f32(ptr, n) {
+      refresh();
+      return f32View.subarray(ptr >>> 2, (ptr >>> 2) + n);
+    },
+    u8(ptr, n) {
+      refresh();
+      return u8View.subarray(ptr, ptr + n);
+    },
+    allocF32: (n) => allocate(n * 4, 16),
+    allocU8: (n) => allocate(n, 64),
+    writeF32(ptr, data) {
+      refresh();
+      f32View.set(data, ptr >>> 2);
+    },
+  };
+}
