@@ -12,6 +12,22 @@ export function nextPowerOfTwo(n: number): number {
   return size;
 }
 
+const twiddleCache = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+/** cos and sin of 2πk/n for k < n/2, computed once per size. */
+function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
+  let table = twiddleCache.get(n);
+  if (!table) {
+    table = { cos: new Float64Array(n / 2), sin: new Float64Array(n / 2) };
+    for (let k = 0; k < n / 2; k++) {
+      table.cos[k] = Math.cos((2 * Math.PI * k) / n);
+      table.sin[k] = Math.sin((2 * Math.PI * k) / n);
+    }
+    twiddleCache.set(n, table);
+  }
+  return table;
+}
+
 /**
  * Forward (e^{−2πikn/N}) or inverse (unscaled, e^{+2πikn/N}) FFT of `re`/`im` in place.
  * The length must be a power of two.
@@ -26,17 +42,19 @@ export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false):
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
+      const r = re[i]; re[i] = re[j]; re[j] = r;
+      const m = im[i]; im[i] = im[j]; im[j] = m;
     }
   }
+  if (n === 1) return;
+  const { cos, sin } = twiddles(n);
   const sign = inverse ? 1 : -1;
   for (let len = 2; len <= n; len *= 2) {
-    const step = (sign * 2 * Math.PI) / len;
     const half = len / 2;
+    const stride = n / len;
     for (let k = 0; k < half; k++) {
-      const wr = Math.cos(step * k);
-      const wi = Math.sin(step * k);
+      const wr = cos[k * stride];
+      const wi = sign * sin[k * stride];
       for (let start = k; start < n; start += len) {
         const other = start + half;
         const tr = re[other] * wr - im[other] * wi;
