@@ -4,29 +4,7 @@
 
 import { activation } from './activations';
 import { countWork } from './counters';
-
-@inline function sum4(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
-    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-/** Dot product of `cols` f32 at `w` and `x` (SIMD, two accumulators). */
-@inline function dotRow(w: usize, x: usize, cols: i32): f32 {
-  const bytes = <usize>cols << 2;
-  const pairBytes = bytes & ~31;
-  const simdBytes = bytes & ~15;
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  let o: usize = 0;
-  for (; o < pairBytes; o += 32) {
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(w + o, 16), v128.load(x + o, 16)));
-  }
-  for (; o < simdBytes; o += 16) a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
-  let s = sum4(f32x4.add(a0, a1));
-  for (; o < bytes; o += 4) s += load<f32>(w + o) * load<f32>(x + o);
-  return s;
-}
+import { dot, sum4 } from './vector';
 
 /** Adds the bias (if any) and applies the activation to out[r]. */
 @inline function finish(out: usize, bias: usize, r: i32, sum: f32, act: i32): void {
@@ -70,7 +48,7 @@ export function dense(out: usize, W: usize, x: usize, bias: usize, rows: i32, co
     finish(out, bias, r + 2, s2, act);
     finish(out, bias, r + 3, s3, act);
   }
-  for (; r < rows; r++) finish(out, bias, r, dotRow(W + <usize>r * rowBytes, x, cols), act);
+  for (; r < rows; r++) finish(out, bias, r, dot(W + <usize>r * rowBytes, x, cols), act);
   countWork(<f64>rows * <f64>cols, weightBytes(rows, cols, bias));
 }
 
@@ -115,7 +93,7 @@ export function denseMasked(
     const w = W + <usize>r * rowBytes;
     let s: f32 = 0;
     if (colMask == 0) {
-      s = dotRow(w, x, cols);
+      s = dot(w, x, cols);
     } else {
       for (let c = 0; c < cols; c++) {
         if (load<u8>(colMask + c) != 0) s += load<f32>(w + (<usize>c << 2)) * load<f32>(x + (<usize>c << 2));

@@ -6,6 +6,7 @@ export { resetCounters, macCount, weightBytesRead } from './counters';
 export { fftPlan, rfft, irfft } from './fft';
 export { stftCreate, stftAnalyze, stftSynthesize, stftReset } from './stft';
 export { logPower, applyMask } from './features';
+export { resamplerCreate, resamplerProcess, resamplerMaxOut, resamplerDelay, resamplerReset } from './resampler';
 export { dense, denseScalar, denseMasked } from './dense';
 export { gruStep } from './gru';
 export { dwConvStep } from './dwconv';

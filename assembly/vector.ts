@@ -1,4 +1,28 @@
-// Element-wise vector kernels (f32, SIMD with scalar tails).
+// Vector kernels (f32, SIMD with scalar tails).
+
+/** Sum of the four lanes of an f32x4. */
+@inline export function sum4(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
+    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Dot product of `cols` f32 at `w` and `x` (SIMD, two accumulators, scalar tail). */
+@inline export function dot(w: usize, x: usize, cols: i32): f32 {
+  const bytes = <usize>cols << 2;
+  const pairBytes = bytes & ~31;
+  const simdBytes = bytes & ~15;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let o: usize = 0;
+  for (; o < pairBytes; o += 32) {
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(w + o, 16), v128.load(x + o, 16)));
+  }
+  for (; o < simdBytes; o += 16) a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
+  let s = sum4(f32x4.add(a0, a1));
+  for (; o < bytes; o += 4) s += load<f32>(w + o) * load<f32>(x + o);
+  return s;
+}
 
 /** out[i] = a[i] + b[i]. `out` may alias `a` or `b`. */
 export function vecAdd(out: usize, a: usize, b: usize, n: i32): void {
