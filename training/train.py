@@ -135,12 +135,17 @@ def main(argv=None):
     opt = make_optimizer(model, stage, args.lr)
     if ckpt is not None and ckpt['stage'] == stage:
         opt.load_state_dict(ckpt['opt'])
-    new_log = not log_path.exists() or not args.resume
+    new_log = ckpt is None or not log_path.exists() or log_path.stat().st_size == 0
+    if not new_log:                                 # rows logged after the checkpoint get redone: drop them
+        rows = list(csv.reader(open(log_path, newline='')))
+        keep = [rows[0]] + [r for r in rows[1:] if int(r[0]) <= step]
+        csv.writer(open(log_path, 'w', newline='')).writerows(keep)
     log = open(log_path, 'w' if new_log else 'a', newline='')
     writer = csv.writer(log)
     if new_log:
         writer.writerow(['step', 'stage', 'elapsed_s', 'lr', 'train_loss']
                         + [f'valid_loss_exit{k}' for k in range(EXITS)] + [f'valid_sisdri_exit{k}' for k in range(EXITS)])
+        log.flush()
 
     def checkpoint():
         save(ckpt_path, model=model.state_dict(), opt=opt.state_dict(), step=step, stage=stage,
