@@ -1,0 +1,141 @@
+// Kernel micro-benchmark: GMAC/s of the WASM kernels at the model's layer shapes, the SIMD/scalar
+// ratio of dense, and each kernel as a fraction of a measured ceiling (ceilingKernel: f32x4
+// multiply-adds on L1-resident data). Loads build/core.wasm (run `npm run build:wasm` first).
+// Usage: node bench/kernels.mjs   (or import { benchKernels } and get the rows)
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const REPETITIONS = 7;
+const MIN_BATCH_SECONDS = 0.01;
+const WARMUP_SECONDS = 0.1; // lets V8 tier the function up from Liftoff to TurboFan
+
+function loadCore() {
+  const bytes = readFileSync(join(root, 'build', 'core.wasm'));
+  const abort = () => { throw new Error('tinyhush WASM core aborted'); };
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort } }).exports;
+}
+
+/** Allocates `n` f32 filled with small pseudo-random values. */
+function randomF32(core, n, seed) {
+  const ptr = core.alloc(n * 4, 64);
+  const view = new Float32Array(core.memory.buffer, ptr, n);
+  let state = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    view[i] = (state / 2 ** 32 - 0.5) * 0.1;
+  }
+  return ptr;
+}
+
+/** Median seconds per call of `fn`, timed in batches of at least MIN_BATCH_SECONDS. */
+function secondsPerCall(fn) {
+  const timeBatch = (calls) => {
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) fn();
+    return (performance.now() - start) / 1000;
+  };
+  let calls = 1;
+  for (let warm = 0; warm < WARMUP_SECONDS; warm += timeBatch(calls)) calls *= 2;
+  calls = 1;
+  while (timeBatch(calls) < MIN_BATCH_SECONDS) calls *= 2;
+  const samples = Array.from({ length: REPETITIONS }, () => timeBatch(calls) / calls).sort((a, b) => a - b);
+  return samples[REPETITIONS >> 1];
+}
+
+const round = (value, digits) => (value === null ? null : Number(value.toFixed(digits)));
+
+/**
+ * Measures every kernel family; returns rows
+ * `{ kernel, shape, gmacs, scalarGmacs, ratio, ceilingFraction, usPerCall }` (null where a figure
+ * does not apply, e.g. MACs of the FFT).
+ */
+export async function benchKernels() {
+  const core = loadCore();
+  const rows = [];
+  const row = (kernel, shape, macs, seconds, scalarSeconds = null) => {
+    const gmacs = macs === null ? null : macs / seconds / 1e9;
+    const scalarGmacs = scalarSeconds === null ? null : macs / scalarSeconds / 1e9;
+    rows.push({
+      kernel, shape,
+      gmacs: round(gmacs, 3),
+      scalarGmacs: round(scalarGmacs, 3),
+      ratio: scalarSeconds === null ? null : round(scalarSeconds / seconds, 2),
+      ceilingFraction: gmacs === null ? null : round(gmacs / ceiling, 3),
+      usPerCall: round(seconds * 1e6, 3),
+    });
+  };
+
+  const ceilingN = 1024; // 4 KB: L1-resident
+  const ceilingReps = 256;
+  const ceilingData = randomF32(core, ceilingN, 1);
+  const ceilingSeconds = secondsPerCall(() => core.ceilingKernel(ceilingData, ceilingN, ceilingReps));
+  const ceiling = (ceilingN * ceilingReps) / ceilingSeconds / 1e9;
+  row('ceiling', `${ceilingN} f32 × ${ceilingReps}`, ceilingN * ceilingReps, ceilingSeconds);
+
+  for (const [outSize, inSize] of [[161, 192], [192, 192], [576, 192], [256, 256], [256, 161], [400, 400]]) {
+    const W = randomF32(core, outSize * inSize, 2);
+    const x = randomF32(core, inSize, 3);
+    const b = randomF32(core, outSize, 4);
+    const out = core.alloc(outSize * 4, 64);
+    const simd = secondsPerCall(() => core.dense(out, W, x, b, outSize, inSize, 0));
+    const scalar = secondsPerCall(() => core.denseScalar(out, W, x, b, outSize, inSize, 0));
+    row('dense', `${outSize}×${inSize}`, outSize * inSize, simd, scalar);
+  }
+
+  {
+    const [outSize, inSize] = [256, 256];
+    const W = randomF32(core, outSize * inSize, 5);
+    const x = randomF32(core, inSize, 6);
+    const out = core.alloc(outSize * 4, 64);
+    const rowMask = core.alloc(outSize, 64);
+    new Uint8Array(core.memory.buffer, rowMask, outSize).forEach((_, i, a) => { a[i] = i % 4 === 0 ? 1 : 0; });
+    const seconds = secondsPerCall(() => core.denseMasked(out, W, x, 0, outSize, inSize, 0, rowMask, 0));
+    row('denseMasked', `${outSize}×${inSize}, 25% rows`, (outSize / 4) * inSize, seconds);
+  }
+
+  {
+    const [inSize, hidden] = [192, 192];
+    const Wih = randomF32(core, 3 * hidden * inSize, 7);
+    const Whh = randomF32(core, 3 * hidden * hidden, 8);
+    const bih = randomF32(core, 3 * hidden, 9);
+    const bhh = randomF32(core, 3 * hidden, 10);
+    const x = randomF32(core, inSize, 11);
+    const h = randomF32(core, hidden, 12);
+    const scratch = core.alloc(6 * hidden * 4, 64);
+    const seconds = secondsPerCall(() => core.gruStep(h, x, Wih, Whh, bih, bhh, inSize, hidden, scratch));
+    row('gruStep', `in ${inSize}, hidden ${hidden}`, 3 * hidden * (inSize + hidden), seconds);
+  }
+
+  {
+    const [channels, kernel, dilation] = [256, 3, 4];
+    const W = randomF32(core, channels * kernel, 13);
+    const b = randomF32(core, channels, 14);
+    const x = randomF32(core, channels, 15);
+    const state = core.alloc((kernel - 1) * dilation * channels * 4, 64);
+    const out = core.alloc(channels * 4, 64);
+    const seconds = secondsPerCall(() => core.dwConvStep(out, x, state, W, b, channels, kernel, dilation, 1, 0));
+    row('dwConvStep', `${channels} ch, kernel ${kernel}, dilation ${dilation}`, channels * kernel, seconds);
+  }
+
+  {
+    const plan = core.fftPlan(320);
+    const input = randomF32(core, 320, 16);
+    const spec = core.alloc(322 * 4, 64);
+    row('rfft', '320', null, secondsPerCall(() => core.rfft(plan, input, spec)));
+    row('irfft', '320', null, secondsPerCall(() => core.irfft(plan, spec, input)));
+    const st = core.stftCreate(320, 160);
+    const hop = randomF32(core, 160, 17);
+    const hopOut = core.alloc(160 * 4, 64);
+    row('stft analyze + synthesize', '320/160, per frame', null, secondsPerCall(() => {
+      core.stftAnalyze(st, hop, spec);
+      core.stftSynthesize(st, spec, hopOut);
+    }));
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.table(await benchKernels());
+}
