@@ -1,0 +1,188 @@
+/**
+ * The generic executor: runs a model's layer list frame by frame through the WASM kernels.
+ *
+ * Everything is resolved at init: tensors are copied into WASM memory once per engine, and each
+ * state compiles one flat program per exit whose steps hold only pointers and sizes. The per-frame
+ * loop is a switch over those steps calling kernels; it allocates nothing and looks nothing up.
+ */
+import { InvalidOptionError } from '../errors.js';
+import { denseMacsPerFrame } from '../model/macs.js';
+import type { LayerSpec, Model } from '../model/types.js';
+import { Activation, type Core } from '../wasm/core.js';
+import type { Decision, Engine, EngineState, ExitInfo, GateInfo } from './types.js';
+
+const OP_DENSE = 0;
+const OP_DENSE_ROWS = 1; // gated expand: skipped channels are rows never computed
+const OP_DENSE_COLS = 2; // gated project: skipped channels are columns never read
+const OP_GRU = 3;
+const OP_DWCONV = 4;
+const OP_ADD = 5;
+
+/** One kernel call with every argument resolved; one shape for all ops keeps the loop monomorphic. */
+interface Step {
+  op: number;
+  out: number;
+  x: number;
+  x2: number;
+  w: number;
+  w2: number;
+  b: number;
+  b2: number;
+  rows: number;
+  cols: number;
+  act: number;
+  kernel: number;
+  dilation: number;
+  history: number;
+  gate: number;
+}
+
+interface Program {
+  steps: Step[];
+  output: number;
+}
+
+interface CompiledState extends EngineState {
+  features: number;
+  programs: Program[];
+  /** (pointer, f32 count) pairs zeroed by `resetState`. */
+  zeroOnReset: number[];
+}
+
+let nextEngineId = 1;
+
+function layerOutputSize(layer: LayerSpec): number {
+  switch (layer.op) {
+    case 'dense': return layer.out;
+    case 'gru': return layer.hidden;
+    case 'dwconv': return layer.channels;
+    case 'add': return layer.size;
+  }
+}
+
+/**
+ * Loads `model`'s tensors into `core`'s memory and returns an engine that runs it. The model has
+ * been validated by `readModel`, so every reference resolves and every size agrees.
+ */
+export function createEngine(core: Core, model: Model): Engine {
+  const k = core.exports;
+  const header = model.header;
+  const bins = header.features.bins;
+  const engineId = nextEngineId++;
+
+  const tensorPtr = new Map<string, number>();
+  let weightBytes = 0;
+  for (const spec of header.tensors) {
+    const values = model.tensor(spec.name);
+    const ptr = core.allocU8(values.length * 4);
+    core.writeF32(ptr, values);
+    tensorPtr.set(spec.name, ptr);
+    weightBytes += spec.byteLength;
+  }
+  const weight = (name: string): number => tensorPtr.get(name)!;
+
+  const maxHidden = Math.max(0, ...header.layers.map((l) => (l.op === 'gru' ? l.hidden : 0)));
+  const gruScratch = core.allocF32(6 * maxHidden);
+
+  // Which gate (and in which role) switches each gated layer's channels.
+  const gating = new Map<string, { gate: number; op: number }>();
+  header.gates.forEach((gate, g) => {
+    gating.set(gate.expand, { gate: g, op: OP_DENSE_ROWS });
+    gating.set(gate.depthwise, { gate: g, op: OP_DWCONV });
+    gating.set(gate.project, { gate: g, op: OP_DENSE_COLS });
+  });
+
+  const exits: ExitInfo[] = header.exits.map((exit, i) => ({ name: exit.name, macsPerFrame: denseMacsPerFrame(header, i) }));
+  const gates: GateInfo[] = header.gates.map((gate) => ({ name: gate.name, channels: gate.channels }));
+
+  function createState(): EngineState {
+    const features = core.allocF32(bins);
+    const zeroOnReset = [features, bins];
+    const output = new Map<string, number>([['features', features]]);
+    const history = new Map<string, number>();
+    for (const layer of header.layers) {
+      const size = layerOutputSize(layer);
+      const ptr = core.allocF32(size);
+      output.set(layer.name, ptr);
+      zeroOnReset.push(ptr, size);
+      if (layer.op === 'dwconv') {
+        const n = (layer.kernel - 1) * layer.dilation * layer.channels;
+        const h = core.allocF32(n);
+        history.set(layer.name, h);
+        zeroOnReset.push(h, n);
+      }
+    }
+    const stepOf = (layer: LayerSpec): Step => {
+      const step: Step = {
+        op: OP_DENSE, out: output.get(layer.name)!, x: 0, x2: 0, w: 0, w2: 0, b: 0, b2: 0,
+        rows: 0, cols: 0, act: 0, kernel: 0, dilation: 0, history: 0, gate: gating.get(layer.name)?.gate ?? -1,
+      };
+      switch (layer.op) {
+        case 'dense':
+          return { ...step, op: gating.get(layer.name)?.op ?? OP_DENSE, x: output.get(layer.input)!, w: weight(layer.weight),
+            b: weight(layer.bias), rows: layer.out, cols: layer.in, act: Activation[layer.activation] };
+        case 'gru':
+          return { ...step, op: OP_GRU, x: output.get(layer.input)!, w: weight(layer.weightIh), w2: weight(layer.weightHh),
+            b: weight(layer.biasIh), b2: weight(layer.biasHh), rows: layer.hidden, cols: layer.in };
+        case 'dwconv':
+          return { ...step, op: OP_DWCONV, x: output.get(layer.input)!, w: weight(layer.weight), b: weight(layer.bias),
+            rows: layer.channels, kernel: layer.kernel, dilation: layer.dilation, history: history.get(layer.name)!,
+            act: Activation[layer.activation] };
+        case 'add':
+          return { ...step, op: OP_ADD, x: output.get(layer.inputs[0])!, x2: output.get(layer.inputs[1])!, rows: layer.size,
+            act: Activation[layer.activation] };
+      }
+    };
+    const programs = header.exits.map((exit): Program => {
+      const wanted = new Set(exit.layers);
+      return { steps: header.layers.filter((l) => wanted.has(l.name)).map(stepOf), output: output.get(exit.output)! };
+    });
+    const state: CompiledState = { engineId, features, programs, zeroOnReset };
+    return state;
+  }
+
+  function compiled(state: EngineState): CompiledState {
+    if (state.engineId !== engineId) {
+      throw new InvalidOptionError('this engine state belongs to another engine; create states with engine.createState()');
+    }
+    return state as CompiledState;
+  }
+
+  function resetState(state: EngineState): void {
+    const z = compiled(state).zeroOnReset;
+    for (let i = 0; i < z.length; i += 2) k.vecFill(z[i], 0, z[i + 1]);
+  }
+
+  function run(state: EngineState, featuresPtr: number, maskPtr: number, decision: Decision): void {
+    const s = compiled(state);
+    const program = s.programs[decision.exit];
+    if (program === undefined) {
+      throw new InvalidOptionError(`exit ${decision.exit} does not exist; this model has exits 0…${exits.length - 1}`);
+    }
+    const masks = decision.gateMasks;
+    k.vecCopy(s.features, featuresPtr, bins);
+    const steps = program.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const t = steps[i];
+      const mask = t.gate >= 0 && masks !== undefined ? masks[t.gate] : 0;
+      switch (t.op) {
+        case OP_DENSE: k.dense(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act); break;
+        case OP_DENSE_ROWS: k.denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, mask, 0); break;
+        case OP_DENSE_COLS: k.denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, 0, mask); break;
+        case OP_GRU:
+          k.gruStep(t.out, t.x, t.w, t.w2, t.b, t.b2, t.cols, t.rows, gruScratch);
+          break;
+        case OP_DWCONV:
+          k.dwConvStep(t.out, t.x, t.history, t.w, t.b, t.rows, t.kernel, t.dilation, t.act, mask);
+          break;
+        case OP_ADD:
+          k.vecAdd(t.out, t.x, t.x2, t.rows);
+          if (t.act !== 0) k.activate(t.out, t.rows, t.act);
+          break;
+      }
+    }
+    k.vecCopy(maskPtr, program.output, bins);
+  }
+
+  return { exits, gates, bins, weightBytes, createState, resetState, run };
+}

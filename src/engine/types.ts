@@ -1,0 +1,52 @@
+/** Shapes shared by the engine, the policies and the stream. */
+
+/**
+ * What one frame runs: which exit, and optionally which expanded channels of each gated block.
+ * `gateMasks[g]` is a WASM pointer to `gates[g].channels` u8 values (0 = skip the channel), or 0
+ * for all channels on. Leave `gateMasks` out to run every channel of every gate.
+ */
+export interface Decision {
+  exit: number;
+  gateMasks?: ArrayLike<number>;
+}
+
+/** One output head of a loaded model. */
+export interface ExitInfo {
+  readonly name: string;
+  /** MACs of one frame through this exit with every channel on. */
+  readonly macsPerFrame: number;
+}
+
+/** One channel-gating point (residual block) of a loaded model. */
+export interface GateInfo {
+  readonly name: string;
+  /** Expanded channels the gate switches; a gate mask holds this many u8 values. */
+  readonly channels: number;
+}
+
+/** The recurrent memory of one audio channel: GRU hidden states, depthwise histories, layer outputs. */
+export interface EngineState {
+  /** Engine that created this state; a state runs only on its own engine. */
+  readonly engineId: number;
+}
+
+/** A model loaded into WASM memory, ready to run frame by frame. */
+export interface Engine {
+  /** Exits, cheapest first; the last one is the full model. */
+  readonly exits: readonly ExitInfo[];
+  /** Channel gates (empty unless the model gates channels). */
+  readonly gates: readonly GateInfo[];
+  /** Feature bins in and mask bins out (161). */
+  readonly bins: number;
+  /** Bytes of weights held in WASM memory. */
+  readonly weightBytes: number;
+  /** Allocates a zeroed state for one more audio channel (init only: WASM memory is never freed). */
+  createState(): EngineState;
+  /** Zeroes a state, as at stream start. */
+  resetState(state: EngineState): void;
+  /**
+   * Runs one frame: reads `bins` f32 features at `featuresPtr`, writes `bins` mask gains at
+   * `maskPtr`. Layers outside the chosen exit keep their state.
+   */
+  run(state: EngineState, featuresPtr: number, maskPtr: number, decision: Decision): void;
+}
