@@ -2,7 +2,7 @@
 //   r = σ(W_ir x + b_ir + W_hr h + b_hr), z = σ(W_iz x + b_iz + W_hz h + b_hz)
 //   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
 
-import { ACT_NONE, sigmoid, tanh } from './activations';
+import { ACT_NONE, sigmoid, sigmoid4, tanh, tanh4 } from './activations';
 import { dense } from './dense';
 
 /**
@@ -20,8 +20,17 @@ export function gruStep(
   dense(gh, Whh, h, bhh, gates, hidden, ACT_NONE);
   const zOff = <usize>hidden << 2;
   const nOff = zOff << 1;
-  for (let i = 0; i < hidden; i++) {
-    const o = <usize>i << 2;
+  const bytes = zOff;
+  const simdBytes = bytes & ~15;
+  const one = f32x4.splat(1);
+  let o: usize = 0;
+  for (; o < simdBytes; o += 16) {
+    const r = sigmoid4(f32x4.add(v128.load(gi + o), v128.load(gh + o)));
+    const z = sigmoid4(f32x4.add(v128.load(gi + zOff + o), v128.load(gh + zOff + o)));
+    const n = tanh4(f32x4.add(v128.load(gi + nOff + o), f32x4.mul(r, v128.load(gh + nOff + o))));
+    v128.store(h + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, v128.load(h + o))));
+  }
+  for (; o < bytes; o += 4) {
     const r = sigmoid(load<f32>(gi + o) + load<f32>(gh + o));
     const z = sigmoid(load<f32>(gi + zOff + o) + load<f32>(gh + zOff + o));
     const n = tanh(load<f32>(gi + nOff + o) + r * load<f32>(gh + nOff + o));

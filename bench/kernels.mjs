@@ -29,20 +29,22 @@ function randomF32(core, n, seed) {
   return ptr;
 }
 
-/** Median seconds per call of `fn`, timed in batches of at least MIN_BATCH_SECONDS. */
-function secondsPerCall(fn) {
-  const timeBatch = (calls) => {
-    const start = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    return (performance.now() - start) / 1000;
-  };
-  let calls = 1;
-  for (let warm = 0; warm < WARMUP_SECONDS; warm += timeBatch(calls)) calls *= 2;
-  calls = 1;
-  while (timeBatch(calls) < MIN_BATCH_SECONDS) calls *= 2;
-  const samples = Array.from({ length: REPETITIONS }, () => timeBatch(calls) / calls).sort((a, b) => a - b);
-  return samples[REPETITIONS >> 1];
+function timeBatch(fn, calls) {
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) fn();
+  return (performance.now() - start) / 1000;
 }
+
+/** Warms `fn` up, then returns how many calls make a batch of at least MIN_BATCH_SECONDS. */
+function batchSize(fn) {
+  let calls = 1;
+  for (let warm = 0; warm < WARMUP_SECONDS; warm += timeBatch(fn, calls)) calls *= 2;
+  calls = 1;
+  while (timeBatch(fn, calls) < MIN_BATCH_SECONDS) calls *= 2;
+  return calls;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 const round = (value, digits) => (value === null ? null : Number(value.toFixed(digits)));
 
@@ -54,34 +56,47 @@ const round = (value, digits) => (value === null ? null : Number(value.toFixed(d
 export async function benchKernels() {
   const core = loadCore();
   const rows = [];
-  const row = (kernel, shape, macs, seconds, scalarSeconds = null) => {
+
+  // The ceiling is timed in batches interleaved with each kernel's, so both see the same machine
+  // state (the CPU is shared and its clock drifts).
+  const ceilingN = 1024; // 4 KB: L1-resident
+  const ceilingReps = 64;
+  const ceilingData = randomF32(core, ceilingN, 1);
+  const runCeiling = () => core.ceilingKernel(ceilingData, ceilingN, ceilingReps);
+  const ceilingCalls = batchSize(runCeiling);
+  const measure = (fn) => {
+    const calls = batchSize(fn);
+    const seconds = [];
+    const ceilingSeconds = [];
+    for (let i = 0; i < REPETITIONS; i++) {
+      seconds.push(timeBatch(fn, calls) / calls);
+      ceilingSeconds.push(timeBatch(runCeiling, ceilingCalls) / ceilingCalls);
+    }
+    return { seconds: median(seconds), ceilingGmacs: (ceilingN * ceilingReps) / median(ceilingSeconds) / 1e9 };
+  };
+  const row = (kernel, shape, macs, fn, scalarFn = null) => {
+    const { seconds, ceilingGmacs } = measure(fn);
+    const scalarSeconds = scalarFn === null ? null : measure(scalarFn).seconds;
     const gmacs = macs === null ? null : macs / seconds / 1e9;
-    const scalarGmacs = scalarSeconds === null ? null : macs / scalarSeconds / 1e9;
     rows.push({
       kernel, shape,
       gmacs: round(gmacs, 3),
-      scalarGmacs: round(scalarGmacs, 3),
+      scalarGmacs: scalarSeconds === null ? null : round(macs / scalarSeconds / 1e9, 3),
       ratio: scalarSeconds === null ? null : round(scalarSeconds / seconds, 2),
-      ceilingFraction: gmacs === null ? null : round(gmacs / ceiling, 3),
+      ceilingFraction: gmacs === null ? null : round(gmacs / ceilingGmacs, 3),
       usPerCall: round(seconds * 1e6, 3),
     });
   };
 
-  const ceilingN = 1024; // 4 KB: L1-resident
-  const ceilingReps = 256;
-  const ceilingData = randomF32(core, ceilingN, 1);
-  const ceilingSeconds = secondsPerCall(() => core.ceilingKernel(ceilingData, ceilingN, ceilingReps));
-  const ceiling = (ceilingN * ceilingReps) / ceilingSeconds / 1e9;
-  row('ceiling', `${ceilingN} f32 × ${ceilingReps}`, ceilingN * ceilingReps, ceilingSeconds);
+  row('ceiling', `${ceilingN} f32 × ${ceilingReps}`, ceilingN * ceilingReps, runCeiling);
 
   for (const [outSize, inSize] of [[161, 192], [192, 192], [576, 192], [256, 256], [256, 161], [400, 400]]) {
     const W = randomF32(core, outSize * inSize, 2);
     const x = randomF32(core, inSize, 3);
     const b = randomF32(core, outSize, 4);
     const out = core.alloc(outSize * 4, 64);
-    const simd = secondsPerCall(() => core.dense(out, W, x, b, outSize, inSize, 0));
-    const scalar = secondsPerCall(() => core.denseScalar(out, W, x, b, outSize, inSize, 0));
-    row('dense', `${outSize}×${inSize}`, outSize * inSize, simd, scalar);
+    row('dense', `${outSize}×${inSize}`, outSize * inSize, () => core.dense(out, W, x, b, outSize, inSize, 0),
+      () => core.denseScalar(out, W, x, b, outSize, inSize, 0));
   }
 
   {
@@ -91,8 +106,8 @@ export async function benchKernels() {
     const out = core.alloc(outSize * 4, 64);
     const rowMask = core.alloc(outSize, 64);
     new Uint8Array(core.memory.buffer, rowMask, outSize).forEach((_, i, a) => { a[i] = i % 4 === 0 ? 1 : 0; });
-    const seconds = secondsPerCall(() => core.denseMasked(out, W, x, 0, outSize, inSize, 0, rowMask, 0));
-    row('denseMasked', `${outSize}×${inSize}, 25% rows`, (outSize / 4) * inSize, seconds);
+    row('denseMasked', `${outSize}×${inSize}, 25% rows`, (outSize / 4) * inSize,
+      () => core.denseMasked(out, W, x, 0, outSize, inSize, 0, rowMask, 0));
   }
 
   {
@@ -104,8 +119,8 @@ export async function benchKernels() {
     const x = randomF32(core, inSize, 11);
     const h = randomF32(core, hidden, 12);
     const scratch = core.alloc(6 * hidden * 4, 64);
-    const seconds = secondsPerCall(() => core.gruStep(h, x, Wih, Whh, bih, bhh, inSize, hidden, scratch));
-    row('gruStep', `in ${inSize}, hidden ${hidden}`, 3 * hidden * (inSize + hidden), seconds);
+    row('gruStep', `in ${inSize}, hidden ${hidden}`, 3 * hidden * (inSize + hidden),
+      () => core.gruStep(h, x, Wih, Whh, bih, bhh, inSize, hidden, scratch));
   }
 
   {
@@ -115,23 +130,23 @@ export async function benchKernels() {
     const x = randomF32(core, channels, 15);
     const state = core.alloc((kernel - 1) * dilation * channels * 4, 64);
     const out = core.alloc(channels * 4, 64);
-    const seconds = secondsPerCall(() => core.dwConvStep(out, x, state, W, b, channels, kernel, dilation, 1, 0));
-    row('dwConvStep', `${channels} ch, kernel ${kernel}, dilation ${dilation}`, channels * kernel, seconds);
+    row('dwConvStep', `${channels} ch, kernel ${kernel}, dilation ${dilation}`, channels * kernel,
+      () => core.dwConvStep(out, x, state, W, b, channels, kernel, dilation, 1, 0));
   }
 
   {
     const plan = core.fftPlan(320);
     const input = randomF32(core, 320, 16);
     const spec = core.alloc(322 * 4, 64);
-    row('rfft', '320', null, secondsPerCall(() => core.rfft(plan, input, spec)));
-    row('irfft', '320', null, secondsPerCall(() => core.irfft(plan, spec, input)));
+    row('rfft', '320', null, () => core.rfft(plan, input, spec));
+    row('irfft', '320', null, () => core.irfft(plan, spec, input));
     const st = core.stftCreate(320, 160);
     const hop = randomF32(core, 160, 17);
     const hopOut = core.alloc(160 * 4, 64);
-    row('stft analyze + synthesize', '320/160, per frame', null, secondsPerCall(() => {
+    row('stft analyze + synthesize', '320/160, per frame', null, () => {
       core.stftAnalyze(st, hop, spec);
       core.stftSynthesize(st, spec, hopOut);
-    }));
+    });
   }
   return rows;
 }

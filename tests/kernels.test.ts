@@ -114,9 +114,13 @@ describe('activations', () => {
       wasm.activate(ptr, n, act);
       expect(maxAbsDiff(core.f32(ptr, n), Array.from(x, ACTIVATIONS[act]))).toBeLessThanOrEqual(1e-6);
     }
-    core.writeF32(ptr, [-1e30, 1e30, -100, 100]);
-    wasm.activate(ptr, 4, Activation.sigmoid);
-    expect(Array.from(core.f32(ptr, 4))).toEqual([0, 1, 0, 1]);
+    const extremes = [-1e30, 1e30, -100, 100, -Infinity];
+    core.writeF32(ptr, extremes);
+    wasm.activate(ptr, extremes.length, Activation.sigmoid);
+    expect(maxAbsDiff(core.f32(ptr, extremes.length), [0, 1, 0, 1, 0])).toBeLessThanOrEqual(1e-30);
+    core.writeF32(ptr, extremes);
+    wasm.activate(ptr, extremes.length, Activation.tanh);
+    expect(Array.from(core.f32(ptr, extremes.length))).toEqual([-1, 1, -1, 1, -1]);
   });
 });
 
@@ -158,10 +162,10 @@ describe('gruStep', () => {
 });
 
 describe('dwConvStep', () => {
-  test.each([[8, 3, 2], [5, 1, 4], [6, 4, 1], [3, 2, 5]])('%i channels, kernel %i, dilation %i: causal dilated conv over frames', (channels, kernel, dilation) => {
+  test.each([[8, 3, 2], [5, 1, 4], [6, 4, 1], [3, 2, 5], [19, 3, 3]])('%i channels, kernel %i, dilation %i: causal dilated conv over frames', (channels, kernel, dilation) => {
     const W = randomValues(channels * kernel, 21);
     const b = randomValues(channels, 22);
-    const chMask = Array.from({ length: channels }, (_, c) => (c % 3 === 1 ? 0 : 1));
+    const chMask = Array.from({ length: channels }, (_, c) => (c % 7 === 1 ? 0 : 1)); // runs of 6 active
     const [pW, pb, pMask] = [put(W), put(b), putMask(chMask)];
     const state = core.allocF32(Math.max(1, (kernel - 1) * dilation * channels));
     const px = core.allocF32(channels);
