@@ -57,26 +57,26 @@ export async function benchKernels() {
   const core = loadCore();
   const rows = [];
 
-  // The ceiling is timed in batches interleaved with each kernel's, so both see the same machine
-  // state (the CPU is shared and its clock drifts).
+  // The ceiling (and the scalar baseline) are timed in batches interleaved with each kernel's, so
+  // all see the same machine state (the CPU is shared and its clock drifts).
   const ceilingN = 1024; // 4 KB: L1-resident
   const ceilingReps = 64;
   const ceilingData = randomF32(core, ceilingN, 1);
   const runCeiling = () => core.ceilingKernel(ceilingData, ceilingN, ceilingReps);
   const ceilingCalls = batchSize(runCeiling);
-  const measure = (fn) => {
-    const calls = batchSize(fn);
-    const seconds = [];
+  /** Median seconds per call of each of `fns` and the ceiling's GMAC/s, all batches interleaved. */
+  const measure = (fns) => {
+    const calls = fns.map(batchSize);
+    const seconds = fns.map(() => []);
     const ceilingSeconds = [];
     for (let i = 0; i < REPETITIONS; i++) {
-      seconds.push(timeBatch(fn, calls) / calls);
+      fns.forEach((fn, k) => seconds[k].push(timeBatch(fn, calls[k]) / calls[k]));
       ceilingSeconds.push(timeBatch(runCeiling, ceilingCalls) / ceilingCalls);
     }
-    return { seconds: median(seconds), ceilingGmacs: (ceilingN * ceilingReps) / median(ceilingSeconds) / 1e9 };
+    return { seconds: seconds.map(median), ceilingGmacs: (ceilingN * ceilingReps) / median(ceilingSeconds) / 1e9 };
   };
   const row = (kernel, shape, macs, fn, scalarFn = null) => {
-    const { seconds, ceilingGmacs } = measure(fn);
-    const scalarSeconds = scalarFn === null ? null : measure(scalarFn).seconds;
+    const { seconds: [seconds, scalarSeconds = null], ceilingGmacs } = measure(scalarFn === null ? [fn] : [fn, scalarFn]);
     const gmacs = macs === null ? null : macs / seconds / 1e9;
     rows.push({
       kernel, shape,
