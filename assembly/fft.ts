@@ -48,6 +48,7 @@ export function fftPlan(n: i32): usize {
   plan.half = half;
   plan.radix = alloc(MAX_STAGES << 2, 16);
   plan.span = alloc(MAX_STAGES << 2, 16);
+  if (plan.radix == 0 || plan.span == 0) return 0;
   let rest = half;
   let stages = 0;
   while (rest > 1) {
@@ -63,15 +64,17 @@ export function fftPlan(n: i32): usize {
     stages++;
   }
   plan.stages = stages;
-  plan.perm = alloc(half << 2, 16);
-  if (stages == 0) store<i32>(plan.perm, 0);
-  else fillPermutation(plan, 0, 0, 0, 1);
-
   let twCount = 0;
   for (let s = 0; s < stages; s++) {
     twCount += load<i32>(plan.span + (<usize>s << 2)) * (load<i32>(plan.radix + (<usize>s << 2)) - 1);
   }
+  plan.perm = alloc(half << 2, 16);
   plan.stageTw = allocF32(2 * twCount);
+  plan.postTw = allocF32(2 * (half + 1));
+  plan.work = allocF32(2 * half);
+  if (plan.perm == 0 || plan.stageTw == 0 || plan.postTw == 0 || plan.work == 0) return 0;
+
+  if (stages > 0) fillPermutation(plan, 0, 0, 0, 1); // else perm[0] = 0 already
   let tw = plan.stageTw;
   for (let s = stages - 1; s >= 0; s--) {
     const p = load<i32>(plan.radix + (<usize>s << 2));
@@ -84,10 +87,7 @@ export function fftPlan(n: i32): usize {
       }
     }
   }
-  plan.postTw = allocF32(2 * (half + 1));
   for (let k = 0; k <= half; k++) setPhasor(plan.postTw + (<usize>k << 3), -2 * Math.PI * <f64>k / <f64>n);
-  plan.work = allocF32(2 * half);
-  if (plan.postTw == 0 || plan.work == 0 || plan.stageTw == 0 && twCount > 0) return 0;
   return ptr;
 }
 

@@ -34,7 +34,7 @@ export function stftCreate(win: i32, hop: i32): usize {
   st.history = allocF32(win);
   st.frame = allocF32(win);
   st.overlap = allocF32(win);
-  if (st.overlap == 0) return 0;
+  if (st.window == 0 || st.history == 0 || st.frame == 0 || st.overlap == 0) return 0;
   for (let i = 0; i < win; i++) {
     const w = Math.sqrt(0.5 - 0.5 * Math.cos(2 * Math.PI * <f64>i / <f64>win));
     store<f32>(st.window + (<usize>i << 2), <f32>w);

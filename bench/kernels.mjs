@@ -13,8 +13,7 @@ const WARMUP_SECONDS = 0.1; // lets V8 tier the function up from Liftoff to Turb
 
 function loadCore() {
   const bytes = readFileSync(join(root, 'build', 'core.wasm'));
-  const abort = () => { throw new Error('tinyhush WASM core aborted'); };
-  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort } }).exports;
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
 }
 
 /** Allocates `n` f32 filled with small pseudo-random values. */

@@ -76,14 +76,8 @@ function coreModule(): WebAssembly.Module {
 
 /** Instantiates a fresh WASM core synchronously (own memory, counters and allocations). */
 export function createCore(): Core {
-  const imports = {
-    env: {
-      abort(_message: number, _file: number, line: number, column: number): never {
-        throw new TinyhushError('WASM_ABORT', `tinyhush WASM core aborted at assembly line ${line}:${column}`);
-      },
-    },
-  };
-  const instance = new WebAssembly.Instance(coreModule(), imports);
+  // The module imports nothing: it is built with --noAssert and the stub runtime.
+  const instance = new WebAssembly.Instance(coreModule(), {});
   const exports = instance.exports as unknown as CoreExports;
   const memory = exports.memory;
   let buffer = memory.buffer;
