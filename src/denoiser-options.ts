@@ -1,0 +1,63 @@
+/** Validation of `createDenoiser` options: every problem is an `InvalidOptionError` saying what is allowed. */
+import { InvalidOptionError } from './errors.js';
+import type { Model } from './model/types.js';
+import { assertSupportedRate } from './stream/rates.js';
+import { isUint8Array } from './typed-arrays.js';
+
+/** Options of `createDenoiser`. */
+export interface DenoiserOptions {
+  /**
+   * The model: the bytes of a `.thm` file, or a model parsed by `readModel` (to share one parse
+   * between denoisers). Bundled model names and file paths are resolved by `createDenoiser`
+   * from `tinyhush/node`.
+   */
+  model: Uint8Array | Model;
+  /** Sample rate of the audio in Hz: 8000, 16000, 22050, 24000, 32000, 44100 or 48000. */
+  sampleRate: number;
+  /** Audio channels, 1–8 (default 1); each gets its own model state, all share the weights. */
+  channels?: number;
+  /** Exit every frame runs through, 0 = cheapest (default: the last, the full model). */
+  exit?: number;
+}
+
+const KNOWN_KEYS = ['model', 'sampleRate', 'channels', 'exit'];
+export const MAX_CHANNELS = 8;
+
+function isModel(value: unknown): value is Model {
+  const m = value as Model;
+  return typeof m === 'object' && m !== null && typeof m.tensor === 'function' && typeof m.header === 'object';
+}
+
+/** Checks that `exit` is an integer exit index of a model with `exits` exits. */
+export function assertExit(exit: unknown, exits: number): asserts exit is number {
+  if (typeof exit !== 'number' || !Number.isInteger(exit) || exit < 0 || exit >= exits) {
+    throw new InvalidOptionError(`exit must be an integer from 0 to ${exits - 1} (this model has ${exits} exits), got ${String(exit)}`);
+  }
+}
+
+/** Checks every option except `exit` (which needs the model); returns the channel count. */
+export function checkOptions(options: unknown): { model: Uint8Array | Model; sampleRate: number; channels: number } {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError(`createDenoiser takes an options object { ${KNOWN_KEYS.join(', ')} }, got ${String(options)}`);
+  }
+  const unknown = Object.keys(options).filter((key) => !KNOWN_KEYS.includes(key));
+  if (unknown.length > 0) {
+    throw new InvalidOptionError(`unknown option(s) ${unknown.join(', ')}; supported: ${KNOWN_KEYS.join(', ')}`);
+  }
+  const { model, sampleRate, channels = 1 } = options as Partial<DenoiserOptions>;
+  if (typeof model === 'string') {
+    throw new InvalidOptionError(`model "${model}" is a name or path: pass the model bytes or a parsed Model here, `
+      + `or use createDenoiser from 'tinyhush/node', which resolves bundled names and file paths`);
+  }
+  if (!isUint8Array(model) && !isModel(model)) {
+    throw new InvalidOptionError(`model must be a Uint8Array of a .thm file or a Model from readModel, got ${typeof model}`);
+  }
+  if (typeof sampleRate !== 'number') {
+    throw new InvalidOptionError(`sampleRate must be a number in Hz, got ${typeof sampleRate}`);
+  }
+  assertSupportedRate(sampleRate);
+  if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
+    throw new InvalidOptionError(`channels must be an integer from 1 to ${MAX_CHANNELS}, got ${String(channels)}`);
+  }
+  return { model, sampleRate, channels };
+}

@@ -1,0 +1,135 @@
+/**
+ * `createDenoiser`: the public streaming API over one model. Browser-safe: it takes model bytes
+ * or a parsed `Model`; `tinyhush/node` adds bundled names and file paths.
+ */
+import { assertExit, checkOptions, type DenoiserOptions } from './denoiser-options.js';
+import { createEngine } from './engine/engine.js';
+import type { ExitInfo } from './engine/types.js';
+import { InvalidOptionError, TinyhushError } from './errors.js';
+import { readModel } from './model/read.js';
+import { fixedExitPolicy } from './policy/fixed-exit.js';
+import { createStream } from './stream/stream.js';
+import type { TelemetryReport } from './telemetry/counters.js';
+import { isFloat32Array, isUint8Array } from './typed-arrays.js';
+import { createCore } from './wasm/core.js';
+
+/** A real-time denoiser for one multi-channel stream. */
+export interface Denoiser {
+  /** Sample rate of input and output, Hz. */
+  readonly sampleRate: number;
+  /** Audio channels. */
+  readonly channels: number;
+  /** Output delay: output sample n is the enhanced input sample n − latencySamples. */
+  readonly latencySamples: number;
+  /** The exact output delay in seconds (resampler delays can make it a fractional sample count). */
+  readonly latencySeconds: number;
+  /** The model's exits, cheapest first, with their dense MACs per frame. */
+  readonly exits: readonly ExitInfo[];
+  /** The exit frames currently run through. */
+  readonly exit: number;
+  /**
+   * Denoises one chunk of any length (0 included) and returns exactly as many samples, delayed by
+   * `latencySamples`. The output does not depend on how the audio is cut into chunks. NaN and
+   * ±Infinity inputs are replaced by 0 (and counted). Mono: a Float32Array in, one out; any channel
+   * count: one Float32Array per channel (planar, equal lengths). Pass `output` (at least as long as
+   * the input) to avoid allocating; it is returned.
+   */
+  process(input: Float32Array, output?: Float32Array): Float32Array;
+  process(input: readonly Float32Array[], output?: Float32Array[]): Float32Array[];
+  /**
+   * Ends the stream: returns the last `latencySamples` samples of each channel (the input as if
+   * followed by silence) and resets the denoiser for a new stream.
+   */
+  flush(output?: Float32Array[]): Float32Array[];
+  /** Starts a new stream: clears model state, STFT and resampler histories and the output FIFO. */
+  reset(): void;
+  /** Runs every following frame through exit `exit` (0 = cheapest, `exits.length − 1` = full). */
+  setExit(exit: number): void;
+  /** Cost and health counters since creation or the last `resetTelemetry()`. */
+  telemetry(): TelemetryReport;
+  /** Zeroes the telemetry counters. */
+  resetTelemetry(): void;
+  /** Releases the WASM instance; any later call throws. */
+  dispose(): void;
+}
+
+function disposedError(): TinyhushError {
+  return new TinyhushError('DISPOSED', 'this denoiser was disposed; create a new one with createDenoiser()');
+}
+
+/** The caller's output arrays (checked), or fresh ones: `channels` arrays of `n` samples. */
+function outputsFor(channels: number, output: Float32Array[] | undefined, n: number): Float32Array[] {
+  if (output === undefined) return Array.from({ length: channels }, () => new Float32Array(n));
+  if (!Array.isArray(output) || output.length !== channels || !output.every((o) => isFloat32Array(o) && o.length >= n)) {
+    throw new InvalidOptionError(`output must be ${channels} Float32Array(s) of at least ${n} samples each`);
+  }
+  return output;
+}
+
+/**
+ * Creates a denoiser: its own WASM instance with the model's weights, one model state per channel.
+ * @throws InvalidOptionError for unknown or malformed options, UnsupportedRateError for a rate
+ *   outside 8000, 16000, 22050, 24000, 32000, 44100, 48000 Hz, ModelFormatError for a bad model file.
+ */
+export function createDenoiser(options: DenoiserOptions): Denoiser {
+  const { model: source, sampleRate, channels } = checkOptions(options);
+  const model = isUint8Array(source) ? readModel(source) : source;
+  const exitCount = model.header.exits.length;
+  let exit = options.exit ?? exitCount - 1;
+  assertExit(exit, exitCount);
+  const core = createCore();
+  const engine = createEngine(core, model);
+  let stream: ReturnType<typeof createStream> | undefined = createStream(core, engine, {
+    sampleRate, channels, policy: fixedExitPolicy(exit),
+  });
+  const live = (): ReturnType<typeof createStream> => {
+    if (stream === undefined) throw disposedError();
+    return stream;
+  };
+  const planar = (input: unknown): readonly Float32Array[] => {
+    if (isFloat32Array(input)) {
+      if (channels !== 1) {
+        throw new InvalidOptionError(`this denoiser has ${channels} channels: pass an array of ${channels} Float32Arrays (planar)`);
+      }
+      return [input];
+    }
+    if (!Array.isArray(input) || input.length !== channels || !input.every(isFloat32Array)
+      || !input.every((c) => c.length === input[0].length)) {
+      throw new InvalidOptionError(`process takes a Float32Array (mono) or an array of ${channels} Float32Arrays of equal length`);
+    }
+    return input;
+  };
+
+  const denoiser = {
+    sampleRate, channels,
+    latencySamples: live().latency.samples,
+    latencySeconds: live().latency.exact / sampleRate,
+    exits: engine.exits,
+    get exit() { return exit; },
+    process(input: Float32Array | readonly Float32Array[], output?: Float32Array | Float32Array[]) {
+      const s = live();
+      const inputs = planar(input);
+      const n = inputs[0].length;
+      const mono = isFloat32Array(input);
+      const outputs = outputsFor(channels, mono && output !== undefined ? [output as Float32Array] : output as Float32Array[] | undefined, n);
+      s.process(inputs, outputs, n);
+      return mono ? outputs[0] : outputs;
+    },
+    flush(output?: Float32Array[]) {
+      const s = live();
+      const outputs = outputsFor(channels, output, s.latency.samples);
+      s.flush(outputs);
+      return outputs;
+    },
+    reset() { live().reset(); },
+    setExit(next: number) {
+      assertExit(next, exitCount);
+      live().policy = fixedExitPolicy(next);
+      exit = next;
+    },
+    telemetry() { return live().telemetry(); },
+    resetTelemetry() { live().resetTelemetry(); },
+    dispose() { stream = undefined; },
+  };
+  return denoiser as Denoiser;
+}

@@ -1,0 +1,14 @@
+/**
+ * tinyhush: real-time speech denoising in WebAssembly. This entry is browser-safe; `tinyhush/node`
+ * adds files, streams and bundled model names on top of it.
+ */
+export { createDenoiser, type Denoiser } from './denoiser.js';
+export type { DenoiserOptions } from './denoiser-options.js';
+export type { TelemetryReport } from './telemetry/counters.js';
+export type { ExitInfo, GateInfo } from './engine/types.js';
+export { SUPPORTED_RATES } from './stream/rates.js';
+export { readModel } from './model/read.js';
+export type { Model, ModelHeader } from './model/types.js';
+export {
+  TinyhushError, ModelFormatError, WavFormatError, UnsupportedRateError, InvalidOptionError, UnknownModelError,
+} from './errors.js';

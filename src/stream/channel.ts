@@ -1,0 +1,134 @@
+/**
+ * One audio channel of a stream: resampler in → hop framing → STFT → features → engine → mask →
+ * iSTFT/OLA → resampler out → output FIFO. Its own recurrent state lives here; the scratch
+ * buffers are shared with the stream's other channels (they run one after another).
+ */
+import type { Engine, EngineState } from '../engine/types.js';
+import type { FrameInfo, Policy } from '../policy/types.js';
+import type { StreamCounters } from '../telemetry/counters.js';
+import type { Core } from '../wasm/core.js';
+import { SampleFifo } from './fifo.js';
+
+/** WASM buffers every channel uses in turn (allocated once per stream). */
+export interface Scratch {
+  /** Stream-rate input block. */
+  input: number;
+  /** Input block at the model rate (when resampling). */
+  resampled: number;
+  spectrum: number;
+  features: number;
+  mask: number;
+  /** One hop of enhanced model-rate output. */
+  hopOut: number;
+  /** One hop of output at the stream rate (when resampling). */
+  resampledOut: number;
+}
+
+/** Fixed shape of the signal path, shared by the channels of a stream. */
+export interface ChannelSetup {
+  core: Core;
+  engine: Engine;
+  scratch: Scratch;
+  hop: number;
+  window: number;
+  sampleRate: number;
+  modelRate: number;
+  fifoCapacity: number;
+  priming: number;
+  counters: StreamCounters;
+  /** A Float32Array over the whole WASM memory, current (memory does not grow after init). */
+  heap: () => Float32Array;
+}
+
+/** WASM resampler handles: stream rate → model rate (`in`) and back (`out`); 0 = none. */
+export interface Resamplers {
+  in: number;
+  out: number;
+}
+
+export class Channel {
+  readonly fifo: SampleFifo;
+  private readonly state: EngineState;
+  private readonly stft: number;
+  private readonly hopIn: number;
+  private readonly resamplerIn: number;
+  private readonly resamplerOut: number;
+  private hopFill = 0;
+  private frames = 0;
+  private readonly frameInfo: FrameInfo;
+
+  /** `resamplers` are this channel's own (in, out), or 0 each when the stream runs at the model rate. */
+  constructor(private readonly setup: ChannelSetup, channel: number, resamplers: Resamplers) {
+    const { core, engine } = setup;
+    this.state = engine.createState();
+    this.stft = core.exports.stftCreate(setup.window, setup.hop);
+    this.hopIn = core.allocF32(setup.hop);
+    this.resamplerIn = resamplers.in;
+    this.resamplerOut = resamplers.out;
+    this.fifo = new SampleFifo(setup.fifoCapacity);
+    this.fifo.reset(setup.priming);
+    this.frameInfo = { channel, frame: 0 };
+  }
+
+  /** Back to the stream start: zero state, histories and FIFO (primed again). */
+  reset(): void {
+    const { core, engine, priming } = this.setup;
+    const k = core.exports;
+    engine.resetState(this.state);
+    k.stftReset(this.stft);
+    if (this.resamplerIn !== 0) k.resamplerReset(this.resamplerIn);
+    if (this.resamplerOut !== 0) k.resamplerReset(this.resamplerOut);
+    this.hopFill = 0;
+    this.frames = 0;
+    this.fifo.reset(priming);
+  }
+
+  /** Consumes the `n` sanitized samples in `scratch.input`; every completed hop lands in the FIFO. */
+  consume(n: number, policy: Policy): void {
+    const { core, scratch, hop } = this.setup;
+    const k = core.exports;
+    let source = scratch.input;
+    let available = n;
+    if (this.resamplerIn !== 0) {
+      available = k.resamplerProcess(this.resamplerIn, scratch.input, n, scratch.resampled);
+      source = scratch.resampled;
+    }
+    let offset = 0;
+    while (offset < available) {
+      const take = Math.min(hop - this.hopFill, available - offset);
+      k.vecCopy(this.hopIn + 4 * this.hopFill, source + 4 * offset, take);
+      this.hopFill += take;
+      offset += take;
+      if (this.hopFill === hop) {
+        this.hopFill = 0;
+        this.runHop(policy);
+      }
+    }
+  }
+
+  private runHop(policy: Policy): void {
+    const { core, engine, scratch, hop, counters } = this.setup;
+    const k = core.exports;
+    k.stftAnalyze(this.stft, this.hopIn, scratch.spectrum);
+    k.logPower(scratch.spectrum, scratch.features, engine.bins);
+    this.frameInfo.frame = this.frames++;
+    const decision = policy.decide(this.frameInfo);
+    engine.run(this.state, scratch.features, scratch.mask, decision);
+    counters.frames++;
+    counters.exitHistogram[decision.exit]++;
+    if (k.sanitize(scratch.mask, engine.bins) !== 0) {
+      // A non-finite mask means the recurrent state is poisoned: start it afresh, mute the bad bins.
+      engine.resetState(this.state);
+      counters.stateResets++;
+    }
+    k.applyMask(scratch.spectrum, scratch.mask, engine.bins);
+    k.stftSynthesize(this.stft, scratch.spectrum, scratch.hopOut);
+    k.sanitize(scratch.hopOut, hop); // only an overflowing (finite but huge) input can get here
+    if (this.resamplerOut === 0) {
+      this.fifo.push(this.setup.heap(), scratch.hopOut >>> 2, hop);
+    } else {
+      const n = k.resamplerProcess(this.resamplerOut, scratch.hopOut, hop, scratch.resampledOut);
+      this.fifo.push(this.setup.heap(), scratch.resampledOut >>> 2, n);
+    }
+  }
+}

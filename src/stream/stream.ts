@@ -1,0 +1,125 @@
+/**
+ * A multi-channel denoising stream at any supported rate: one `Channel` (own recurrent state) per
+ * audio channel, all sharing one engine (the weights) and one set of scratch buffers.
+ * `process` returns exactly as many samples as it is given, delayed by `latency.samples`, and the
+ * output does not depend on how the input is chunked (docs/internals.md, "Signal path").
+ */
+import type { Engine } from '../engine/types.js';
+import { V1_SAMPLE_RATE, V1_STFT } from '../model/validate-header.js';
+import type { Policy } from '../policy/types.js';
+import { nowSeconds } from '../telemetry/clock.js';
+import { StreamCounters, type TelemetryReport } from '../telemetry/counters.js';
+import type { Core } from '../wasm/core.js';
+import { Channel, type Resamplers, type Scratch } from './channel.js';
+import { streamLatency, type StreamLatency } from './latency.js';
+
+/** Input samples moved into WASM per step: bounds the scratch buffers whatever the chunk size. */
+const BLOCK = 1024;
+/** The v1 signal path: 16 kHz model, sqrt-Hann 320 / hop 160 STFT (win − hop samples of delay). */
+const MODEL_RATE = V1_SAMPLE_RATE;
+const WINDOW = V1_STFT.windowLength;
+const HOP = V1_STFT.hop;
+
+/** Shape of a stream. */
+export interface StreamOptions {
+  sampleRate: number;
+  channels: number;
+  policy: Policy;
+}
+
+/** A running stream; inputs and outputs are validated by the caller (the `Denoiser`). */
+export interface Stream {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly latency: StreamLatency;
+  /** Decides each frame's exit and gates; may be replaced between calls. */
+  policy: Policy;
+  /** Denoises `n` samples of each `inputs[c]` into `outputs[c]` (both at least `n` long). */
+  process(inputs: readonly Float32Array[], outputs: readonly Float32Array[], n: number): void;
+  /** Writes the last `latency.samples` samples of each channel into `outputs`, then resets. */
+  flush(outputs: readonly Float32Array[]): void;
+  /** Back to the stream start (state, histories, FIFOs); telemetry is kept. */
+  reset(): void;
+  telemetry(): TelemetryReport;
+  resetTelemetry(): void;
+}
+
+function allocScratch(core: Core, engine: Engine, sampleRate: number): Scratch {
+  const toModel = Math.ceil((BLOCK * MODEL_RATE) / sampleRate) + 2;
+  const fromModel = Math.ceil((HOP * sampleRate) / MODEL_RATE) + 2;
+  return {
+    input: core.allocF32(BLOCK),
+    resampled: core.allocF32(toModel),
+    spectrum: core.allocF32(2 * (WINDOW / 2 + 1)),
+    features: core.allocF32(engine.bins),
+    mask: core.allocF32(engine.bins),
+    hopOut: core.allocF32(HOP),
+    resampledOut: core.allocF32(fromModel),
+  };
+}
+
+/** Creates a stream over `engine` (its core must be dedicated to this stream: counters are per core). */
+export function createStream(core: Core, engine: Engine, options: StreamOptions): Stream {
+  const { sampleRate, channels } = options;
+  const k = core.exports;
+  const counters = new StreamCounters(engine.exits.length);
+  const fullExitMacs = engine.exits[engine.exits.length - 1].macsPerFrame;
+  let heap = new Float32Array(core.memory.buffer);
+  const heapView = (): Float32Array => {
+    if (heap.buffer !== core.memory.buffer) heap = new Float32Array(core.memory.buffer);
+    return heap;
+  };
+  const setup = {
+    core, engine, counters, sampleRate, heap: heapView,
+    scratch: allocScratch(core, engine, sampleRate),
+    hop: HOP, window: WINDOW, modelRate: MODEL_RATE,
+    priming: 0, fifoCapacity: 0,
+  };
+  // The resampler delays decide the latency, which sizes the FIFOs the channels are built with.
+  const resamplers = Array.from({ length: channels }, (): Resamplers => (sampleRate === MODEL_RATE
+    ? { in: 0, out: 0 }
+    : { in: k.resamplerCreate(sampleRate, MODEL_RATE), out: k.resamplerCreate(MODEL_RATE, sampleRate) }));
+  const delay = (rs: number): number => (rs === 0 ? 0 : k.resamplerDelay(rs));
+  const latency = streamLatency(sampleRate, MODEL_RATE, HOP, WINDOW - HOP, delay(resamplers[0].in), delay(resamplers[0].out));
+  setup.priming = latency.priming;
+  setup.fifoCapacity = latency.priming + BLOCK + 8;
+  const lanes = resamplers.map((rs, c) => new Channel(setup, c, rs));
+  const zeros: Float32Array[] = [];
+
+  const stream: Stream = {
+    sampleRate, channels, latency,
+    policy: options.policy,
+    process(inputs, outputs, n) {
+      const started = nowSeconds();
+      for (let offset = 0; offset < n; offset += BLOCK) {
+        const len = Math.min(BLOCK, n - offset);
+        for (let c = 0; c < channels; c++) {
+          const memory = heapView();
+          const source = inputs[c];
+          const base = setup.scratch.input >>> 2;
+          for (let i = 0; i < len; i++) memory[base + i] = source[offset + i];
+          counters.nonFiniteSamples += k.sanitize(setup.scratch.input, len);
+          lanes[c].consume(len, stream.policy);
+          lanes[c].fifo.pop(outputs[c], offset, len);
+        }
+      }
+      counters.samples += n;
+      counters.seconds += nowSeconds() - started;
+    },
+    flush(outputs) {
+      if (zeros.length === 0) for (let c = 0; c < channels; c++) zeros.push(new Float32Array(latency.samples));
+      stream.process(zeros, outputs, latency.samples);
+      stream.reset();
+    },
+    reset() {
+      for (const lane of lanes) lane.reset();
+    },
+    telemetry() {
+      return counters.report(k, sampleRate, fullExitMacs, { samples: latency.samples, seconds: latency.exact / sampleRate });
+    },
+    resetTelemetry() {
+      counters.reset(k);
+    },
+  };
+  return stream;
+}

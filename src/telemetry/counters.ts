@@ -1,0 +1,82 @@
+/**
+ * Per-stream cost counters and the report built from them. MACs and weight bytes come from the
+ * WASM kernels' own counters (what actually ran); `macsDense` is what the full model would cost.
+ */
+import type { CoreExports } from '../wasm/core.js';
+
+/** What one stream has done and cost since it was created or `resetTelemetry()` was called. */
+export interface TelemetryReport {
+  /** Model frames (hops) run, summed over channels. */
+  frames: number;
+  /** Multiply-accumulates the model kernels executed. */
+  macs: number;
+  /** MACs the same frames would cost through the full model with every channel on. */
+  macsDense: number;
+  /** Weight (and bias) bytes the kernels read. */
+  weightBytes: number;
+  /** Seconds spent computing inside `process()` / `flush()` (WASM kernels and their JS glue). */
+  wasmSeconds: number;
+  /** Seconds of audio processed per channel (flush padding included). */
+  audioSeconds: number;
+  /** `wasmSeconds / audioSeconds`: below 1 is faster than real time. */
+  realTimeFactor: number;
+  /** Output delay in samples at the stream rate. */
+  latencySamples: number;
+  /** Output delay in seconds. */
+  latencySeconds: number;
+  /** Frames run through each exit, indexed by exit. */
+  exitHistogram: number[];
+  /** `macs / audioSeconds`. */
+  macsPerSecond: number;
+  /** NaN or ±Infinity input samples replaced by zero. */
+  nonFiniteSamples: number;
+  /** Times a channel's model state was reset because the model produced a non-finite mask. */
+  stateResets: number;
+}
+
+/** Mutable counters the stream updates on its hot path (plain fields, no allocation). */
+export class StreamCounters {
+  frames = 0;
+  samples = 0;
+  seconds = 0;
+  nonFiniteSamples = 0;
+  stateResets = 0;
+  readonly exitHistogram: number[];
+
+  constructor(exits: number) {
+    this.exitHistogram = new Array<number>(exits).fill(0);
+  }
+
+  /** Zeroes these counters and the kernels' MAC / byte counters. */
+  reset(kernels: CoreExports): void {
+    this.frames = 0;
+    this.samples = 0;
+    this.seconds = 0;
+    this.nonFiniteSamples = 0;
+    this.stateResets = 0;
+    this.exitHistogram.fill(0);
+    kernels.resetCounters();
+  }
+
+  /** A snapshot report. `denseMacsPerFrame` is the full exit's cost; `latency` is in seconds and samples. */
+  report(kernels: CoreExports, sampleRate: number, denseMacsPerFrame: number,
+    latency: { samples: number; seconds: number }): TelemetryReport {
+    const audioSeconds = this.samples / sampleRate;
+    const macs = kernels.macCount();
+    return {
+      frames: this.frames,
+      macs,
+      macsDense: this.frames * denseMacsPerFrame,
+      weightBytes: kernels.weightBytesRead(),
+      wasmSeconds: this.seconds,
+      audioSeconds,
+      realTimeFactor: audioSeconds > 0 ? this.seconds / audioSeconds : 0,
+      latencySamples: latency.samples,
+      latencySeconds: latency.seconds,
+      exitHistogram: [...this.exitHistogram],
+      macsPerSecond: audioSeconds > 0 ? macs / audioSeconds : 0,
+      nonFiniteSamples: this.nonFiniteSamples,
+      stateResets: this.stateResets,
+    };
+  }
+}
