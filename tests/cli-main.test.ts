@@ -9,6 +9,9 @@ let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'tinyhush-cli-')); });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
+/** A valid model with random weights: the tests check plumbing, not denoising quality. */
+const model = 'tests/fixtures/golden/gru.thm';
+
 /** Runs the CLI in-process with captured output. */
 async function cli(args: string[], { isTTY = false } = {}) {
   let stdout = '';
@@ -62,7 +65,7 @@ describe('denoise', () => {
     const input = join(dir, 'corrupt.wav');
     await writeFile(input, 'RIFF\x04\x00\x00\x00WAVEjunk');
     const output = join(dir, 'corrupt-out.wav');
-    const { code, stderr } = await cli(['denoise', input, output]);
+    const { code, stderr } = await cli(['denoise', input, output, '--model', model]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^tinyhush: .*corrupt\.wav: /);
     expect(stderr).not.toMatch(/\n\s+at /);
@@ -89,7 +92,7 @@ describe('denoise', () => {
     const input = await noisyWav('speechish.wav');
     const output = join(dir, 'speechish-out.wav');
     const reportPath = join(dir, 'report.json');
-    const { code, stdout, stderr } = await cli(['denoise', input, output, '--report', reportPath]);
+    const { code, stdout, stderr } = await cli(['denoise', input, output, '--model', model, '--report', reportPath]);
     expect({ code, stdout }).toEqual({ code: 0, stdout: '' });
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/speechish-out\.wav: 1\.00 s of audio, \d+ frames, RTF [\d.]+, [\d.]+ M MACs\/s.*latency [\d.]+ ms/);
@@ -105,7 +108,7 @@ describe('denoise', () => {
 
   test('shows progress on a TTY', async () => {
     const input = await noisyWav('tty.wav');
-    const { code, stderr } = await cli(['denoise', input, join(dir, 'tty-out.wav')], { isTTY: true });
+    const { code, stderr } = await cli(['denoise', input, join(dir, 'tty-out.wav'), '--model', model], { isTTY: true });
     expect(code).toBe(0);
     expect(stderr).toMatch(/\rdenoising: 100%\n/);
   });
@@ -121,7 +124,7 @@ describe('models and info', () => {
   });
 
   test('info describes a model file and a bundled model by name the same way as by its path', async () => {
-    const fromFile = await cli(['info', 'tests/fixtures/golden/gru.thm']);
+    const fromFile = await cli(['info', model]);
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toMatch(/architecture gru-mask[\s\S]*exits \(3, cheapest first\)/);
     const [first] = listModels();

@@ -120,6 +120,6 @@ describe('bad files are WavFormatError naming what was found', () => {
   test('an unsupported rate is UnsupportedRateError listing the supported rates', async () => {
     const error = await load('11k.wav', riff([fmt({ rate: 11025 }), data])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedRateError);
-    expect((error as Error).message).toMatch(/11025 Hz is not supported; supported: 8000, 16000, 22050, 24000, 32000, 44100, 48000 Hz/);
+    expect((error as Error).message).toMatch(/11k\.wav: sample rate 11025 Hz is not supported; supported: 8000, 16000, 22050, 24000, 32000, 44100, 48000 Hz/);
   });
 });

@@ -2,20 +2,18 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createDenoiser } from '../index.js';
+import type { Denoiser } from '../denoiser.js';
+import type { TelemetryReport } from '../telemetry/counters.js';
+import { createDenoiser, type NodeDenoiserOptions } from './create-denoiser.js';
 import { WavReader, DEFAULT_BLOCK_FRAMES } from './wav-reader.js';
 import { WavWriter } from './wav-writer.js';
 import { trimLead } from './trim-lead.js';
 import type { SampleFormat } from './pcm.js';
 
-type Denoiser = Awaited<ReturnType<typeof createDenoiser>>;
-/** The denoiser's cost and quality telemetry (see `createDenoiser`). */
-export type DenoiserTelemetry = ReturnType<Denoiser['telemetry']>;
-
 /** Options of {@link denoiseFile}. */
 export interface DenoiseFileOptions {
-  /** Bundled model name, path of a `.thm` file, or model bytes; default: the default bundled model. */
-  model?: string | Uint8Array;
+  /** Bundled model name, `.thm` file path, model bytes or parsed Model; default: the default bundled model. */
+  model?: NodeDenoiserOptions['model'];
   /** Run every frame through this exit (0 = cheapest); default: the full model. */
   exit?: number;
   /** Sample frames read and processed per block (memory use is proportional); default 8192. */
@@ -46,7 +44,7 @@ export interface AudioFileInfo {
  * What {@link denoiseFile} did: the denoiser's telemetry summed over all channels (`frames`, `macs`,
  * `macsDense`, `exitHistogram`, `realTimeFactor`, `latencySamples`, …) plus the files and times.
  */
-export type DenoiseFileReport = DenoiserTelemetry & {
+export type DenoiseFileReport = TelemetryReport & {
   input: AudioFileInfo;
   output: AudioFileInfo;
   /** Duration of the audio in seconds. */
@@ -74,7 +72,7 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
   let denoiser: Denoiser | undefined;
   let writer: WavWriter | undefined;
   try {
-    denoiser = await createDenoiser({
+    denoiser = createDenoiser({
       sampleRate, channels: channelCount,
       ...(options.model !== undefined && { model: options.model }),
       ...(options.exit !== undefined && { exit: options.exit }),
@@ -90,8 +88,8 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
       await writeAligned(denoiser.process(block));
       options.onProgress?.({ framesDone: frames - reader.framesLeft, framesTotal: frames });
     }
-    const telemetry = denoiser.telemetry();
     await writeAligned(denoiser.flush());
+    const telemetry = denoiser.telemetry();
     writer = undefined;
     await out.close();
     await rename(tempPath, outPath);

@@ -3,12 +3,14 @@
  * Transform stream for raw PCM.
  */
 export * from '../index.js';
+// Replaces the core createDenoiser: same options, plus bundled model names and file paths.
+export { createDenoiser, type NodeDenoiserOptions } from './create-denoiser.js';
+export { listModels, resolveModelBytes, DEFAULT_MODEL, type ModelEntry } from '../model/registry.js';
 export {
   denoiseFile, type DenoiseFileOptions, type DenoiseFileReport, type DenoiseProgress, type AudioFileInfo,
-  type DenoiserTelemetry,
 } from './denoise-file.js';
 export { createDenoiseStream, type DenoiseStreamOptions } from './transform.js';
 export {
-  readWavFile, writeWavFile, WavReader, WavWriter, DEFAULT_BLOCK_FRAMES, SUPPORTED_WAV_RATES,
+  readWavFile, writeWavFile, WavReader, WavWriter, DEFAULT_BLOCK_FRAMES,
   type WavAudio, type WavLayout, type WavWriterOptions, type SampleFormat,
 } from './wav.js';

@@ -4,10 +4,8 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { UnsupportedRateError, WavFormatError } from '../errors.js';
+import { SUPPORTED_RATES } from '../stream/rates.js';
 import { BYTES_PER_SAMPLE, type SampleFormat } from './pcm.js';
-
-/** Sample rates a WAV file may have. */
-export const SUPPORTED_WAV_RATES: readonly number[] = [8000, 16000, 22050, 24000, 32000, 44100, 48000];
 
 const SUPPORTED_LAYOUTS = '16-bit PCM, 24-bit PCM or 32-bit float, mono or stereo';
 const FORMAT_PCM = 1;
@@ -70,7 +68,7 @@ export async function readWavLayout(handle: FileHandle, fileSize: number, name: 
   if (!fmt) throw fail("no 'fmt ' chunk before the end of the file");
   if (!data) throw fail("no 'data' chunk: the file holds no samples");
 
-  const { sampleRate, channelCount, format } = parseFmt(fmt, fail);
+  const { sampleRate, channelCount, format } = parseFmt(fmt, name, fail);
   const frameBytes = channelCount * BYTES_PER_SAMPLE[format];
   if (data.bytes === 0) throw fail('empty: the data chunk holds 0 samples; supported: at least one sample');
   if (data.bytes % frameBytes !== 0) {
@@ -91,7 +89,7 @@ function checkRiffHeader(riff: Uint8Array, fail: (what: string) => WavFormatErro
 }
 
 /** Checks a `fmt ` chunk body and returns the sample layout it declares. */
-function parseFmt(fmt: Uint8Array, fail: (what: string) => WavFormatError):
+function parseFmt(fmt: Uint8Array, name: string, fail: (what: string) => WavFormatError):
   { sampleRate: number; channelCount: number; format: SampleFormat } {
   if (fmt.length < 16) throw fail(`'fmt ' chunk is ${fmt.length} bytes, 16 at least`);
   const view = new DataView(fmt.buffer, fmt.byteOffset, fmt.byteLength);
@@ -120,15 +118,15 @@ function parseFmt(fmt: Uint8Array, fail: (what: string) => WavFormatError):
   if (blockAlign !== channelCount * BYTES_PER_SAMPLE[format]) {
     throw fail(`block align ${blockAlign} does not match ${channelCount} channel(s) of ${bits}-bit samples`);
   }
-  checkWavRate(sampleRate);
+  checkWavRate(sampleRate, name);
   return { sampleRate, channelCount, format };
 }
 
-/** Throws UnsupportedRateError unless `sampleRate` is one of SUPPORTED_WAV_RATES. */
-export function checkWavRate(sampleRate: number): void {
-  if (!SUPPORTED_WAV_RATES.includes(sampleRate)) {
-    throw new UnsupportedRateError(`sample rate ${sampleRate} Hz is not supported; supported: `
-      + `${SUPPORTED_WAV_RATES.join(', ')} Hz`);
+/** Throws UnsupportedRateError unless `sampleRate` is one the denoiser supports (SUPPORTED_RATES). */
+export function checkWavRate(sampleRate: number, name: string): void {
+  if (!SUPPORTED_RATES.includes(sampleRate)) {
+    throw new UnsupportedRateError(`${name}: sample rate ${sampleRate} Hz is not supported; supported: `
+      + `${SUPPORTED_RATES.join(', ')} Hz`);
   }
 }
 

@@ -40,7 +40,7 @@ export class WavWriter {
     if (!isSampleFormat(format)) {
       throw new InvalidOptionError(`unknown WAV sample format ${JSON.stringify(format)}; supported: s16le, s24le, f32le`);
     }
-    checkWavRate(sampleRate);
+    checkWavRate(sampleRate, path);
     const handle = await open(path, 'w');
     const writer = new WavWriter(handle, { sampleRate, channelCount, format });
     await writer.writeHeader();

@@ -9,7 +9,7 @@ import type { SampleFormat } from './pcm.js';
 
 export { WavReader, DEFAULT_BLOCK_FRAMES } from './wav-reader.js';
 export { WavWriter, type WavWriterOptions } from './wav-writer.js';
-export { SUPPORTED_WAV_RATES, type WavLayout } from './wav-header.js';
+export type { WavLayout } from './wav-header.js';
 export type { SampleFormat } from './pcm.js';
 
 /** A whole WAV file in memory: one Float32Array per channel. */
