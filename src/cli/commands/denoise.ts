@@ -49,9 +49,8 @@ function progressLine({ framesDone, framesTotal }: DenoiseProgress): string {
 
 /** One line: what was written, how much work it took, how fast and how late. */
 function summaryLine(report: DenoiseFileReport): string {
-  const macsPerSecond = report.macs / report.seconds;
   const ofDense = report.macsDense > 0 ? ` (${((100 * report.macs) / report.macsDense).toFixed(0)}% of dense)` : '';
   return `${report.output.path}: ${report.seconds.toFixed(2)} s of audio, ${report.frames} frames, `
-    + `RTF ${report.realTimeFactor.toFixed(4)}, ${(macsPerSecond / 1e6).toFixed(2)} M MACs/s${ofDense}, `
+    + `RTF ${report.realTimeFactor.toFixed(4)}, ${(report.macsPerSecond / 1e6).toFixed(2)} M MACs/s${ofDense}, `
     + `latency ${((1000 * report.latencySamples) / report.input.sampleRate).toFixed(1)} ms`;
 }
