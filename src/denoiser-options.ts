@@ -23,6 +23,11 @@ export interface DenoiserOptions {
 const KNOWN_KEYS = ['model', 'sampleRate', 'channels', 'exit'];
 export const MAX_CHANNELS = 8;
 
+/** A value as a message shows it: strings quoted, so "1" and 1 differ. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
 function isModel(value: unknown): value is Model {
   const m = value as Model;
   return typeof m === 'object' && m !== null && typeof m.tensor === 'function' && typeof m.header === 'object';
@@ -31,7 +36,7 @@ function isModel(value: unknown): value is Model {
 /** Checks that `exit` is an integer exit index of a model with `exits` exits. */
 export function assertExit(exit: unknown, exits: number): asserts exit is number {
   if (typeof exit !== 'number' || !Number.isInteger(exit) || exit < 0 || exit >= exits) {
-    throw new InvalidOptionError(`exit must be an integer from 0 to ${exits - 1} (this model has ${exits} exits), got ${String(exit)}`);
+    throw new InvalidOptionError(`exit must be an integer from 0 to ${exits - 1} (this model has ${exits} exits), got ${shown(exit)}`);
   }
 }
 
@@ -57,7 +62,7 @@ export function checkOptions(options: unknown): { model: Uint8Array | Model; sam
   }
   assertSupportedRate(sampleRate);
   if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
-    throw new InvalidOptionError(`channels must be an integer from 1 to ${MAX_CHANNELS}, got ${String(channels)}`);
+    throw new InvalidOptionError(`channels must be an integer from 1 to ${MAX_CHANNELS}, got ${shown(channels)}`);
   }
   return { model, sampleRate, channels };
 }
