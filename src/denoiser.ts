@@ -57,10 +57,20 @@ function disposedError(): TinyhushError {
   return new TinyhushError('DISPOSED', 'this denoiser was disposed; create a new one with createDenoiser()');
 }
 
+/** True when `value` is `channels` Float32Arrays of at least `n` (or, with `exact`, exactly `n`) samples. */
+function isPlanar(value: unknown, channels: number, n: number, exact: boolean): value is Float32Array[] {
+  if (!Array.isArray(value) || value.length !== channels) return false;
+  for (let c = 0; c < channels; c++) {
+    const channel: unknown = value[c];
+    if (!isFloat32Array(channel) || channel.length < n || (exact && channel.length !== n)) return false;
+  }
+  return true;
+}
+
 /** The caller's output arrays (checked), or fresh ones: `channels` arrays of `n` samples. */
 function outputsFor(channels: number, output: Float32Array[] | undefined, n: number): Float32Array[] {
   if (output === undefined) return Array.from({ length: channels }, () => new Float32Array(n));
-  if (!Array.isArray(output) || output.length !== channels || !output.every((o) => isFloat32Array(o) && o.length >= n)) {
+  if (!isPlanar(output, channels, n, false)) {
     throw new InvalidOptionError(`output must be ${channels} Float32Array(s) of at least ${n} samples each`);
   }
   return output;
@@ -86,19 +96,9 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
     if (stream === undefined) throw disposedError();
     return stream;
   };
-  const planar = (input: unknown): readonly Float32Array[] => {
-    if (isFloat32Array(input)) {
-      if (channels !== 1) {
-        throw new InvalidOptionError(`this denoiser has ${channels} channels: pass an array of ${channels} Float32Arrays (planar)`);
-      }
-      return [input];
-    }
-    if (!Array.isArray(input) || input.length !== channels || !input.every(isFloat32Array)
-      || !input.every((c) => c.length === input[0].length)) {
-      throw new InvalidOptionError(`process takes a Float32Array (mono) or an array of ${channels} Float32Arrays of equal length`);
-    }
-    return input;
-  };
+  // Mono calls wrap their arrays in these, so a call with an output array allocates nothing.
+  const monoIn: Float32Array[] = [new Float32Array(0)];
+  const monoOut: Float32Array[] = [new Float32Array(0)];
 
   const denoiser = {
     sampleRate, channels,
@@ -108,12 +108,23 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
     get exit() { return exit; },
     process(input: Float32Array | readonly Float32Array[], output?: Float32Array | Float32Array[]) {
       const s = live();
-      const inputs = planar(input);
-      const n = inputs[0].length;
-      const mono = isFloat32Array(input);
-      const outputs = outputsFor(channels, mono && output !== undefined ? [output as Float32Array] : output as Float32Array[] | undefined, n);
-      s.process(inputs, outputs, n);
-      return mono ? outputs[0] : outputs;
+      if (isFloat32Array(input)) {
+        if (channels !== 1) {
+          throw new InvalidOptionError(`this denoiser has ${channels} channels: pass an array of ${channels} Float32Arrays (planar)`);
+        }
+        monoIn[0] = input;
+        if (output !== undefined) monoOut[0] = output as Float32Array;
+        const outputs = outputsFor(1, output === undefined ? undefined : monoOut, input.length);
+        s.process(monoIn, outputs, input.length);
+        return outputs[0];
+      }
+      const n = Array.isArray(input) && input.length > 0 && isFloat32Array(input[0]) ? input[0].length : 0;
+      if (!isPlanar(input, channels, n, true)) {
+        throw new InvalidOptionError(`process takes a Float32Array (mono) or an array of ${channels} Float32Arrays of equal length`);
+      }
+      const outputs = outputsFor(channels, output as Float32Array[] | undefined, n);
+      s.process(input, outputs, n);
+      return outputs;
     },
     flush(output?: Float32Array[]) {
       const s = live();
