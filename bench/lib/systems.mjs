@@ -1,0 +1,131 @@
+/**
+ * Every system the benchmark measures, behind one interface: tinyhush (each bundled model, each
+ * exit) and the peers. A system is
+ * `{ id, label, kind, sampleRate, frameSize, macsPerSecond?, prepare(input16k) → Prepared,
+ *    denoise(input16k) → aligned output }` with `Prepared.start() → Run` and
+ * `Run = { processAll(), telemetry?(), memoryBytes?(), dispose() }`. `prepare` does the work that is
+ * not timed (resampling, scaling, framing); `processAll` is exactly the streaming loop.
+ */
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { peers } from '../peers/index.mjs';
+import { denoiseWithPeer, framesFor, toPeerInput } from '../peers/run-file.mjs';
+import { repoRoot } from './paths.mjs';
+import { loadTinyhush } from './tinyhush-api.mjs';
+
+const TINYHUSH_RATE = 16000;
+/** 10 ms at 16 kHz: tinyhush is fed in the hop size it runs at. */
+const TINYHUSH_CHUNK = 160;
+
+/** A peer wrapped as a system. */
+function peerSystem(peer) {
+  return {
+    id: peer.id,
+    label: peer.name,
+    kind: 'peer',
+    sampleRate: peer.sampleRate,
+    frameSize: peer.frameSize,
+    macsPerSecond: peer.macsPerSecond,
+    unavailableReason: peer.unavailableReason?.() ?? null,
+    prepare(input16k) {
+      const native = toPeerInput(peer, input16k);
+      // Only the frames that cover the input: the delay drain is not part of the timed stream.
+      const frames = framesFor(peer, native).slice(0, Math.ceil(native.length / peer.frameSize));
+      return {
+        async start() {
+          const instance = await peer.create();
+          return {
+            async processAll() {
+              for (const frame of frames) {
+                const out = instance.processFrame(frame);
+                if (typeof out.then === 'function') await out;
+              }
+            },
+            memoryBytes: () => instance.memoryBytes(),
+            dispose: () => instance.dispose(),
+          };
+        },
+      };
+    },
+    denoise: (input16k) => denoiseWithPeer(peer, input16k),
+  };
+}
+
+/** One tinyhush model at one fixed exit, wrapped as a system. */
+function tinyhushSystem(api, modelName, modelBytes, exit, exitInfo, exitCount) {
+  const model = api.readModel(modelBytes);
+  const open = () => api.createDenoiser({ model, sampleRate: TINYHUSH_RATE, channels: 1, exit });
+  return {
+    id: `tinyhush-${modelName}-exit${exit}`,
+    label: `tinyhush ${modelName} exit ${exit}/${exitCount - 1} (${exitInfo.name})`,
+    kind: 'tinyhush',
+    sampleRate: TINYHUSH_RATE,
+    frameSize: TINYHUSH_CHUNK,
+    model: modelName,
+    exit,
+    unavailableReason: null,
+    prepare(input16k) {
+      const chunks = Math.floor(input16k.length / TINYHUSH_CHUNK);
+      return {
+        async start() {
+          const denoiser = open();
+          const output = new Float32Array(TINYHUSH_CHUNK);
+          return {
+            processAll() {
+              for (let c = 0; c < chunks; c++) {
+                denoiser.process(input16k.subarray(c * TINYHUSH_CHUNK, (c + 1) * TINYHUSH_CHUNK), output);
+              }
+            },
+            telemetry: () => denoiser.telemetry(),
+            dispose: () => denoiser.dispose(),
+          };
+        },
+      };
+    },
+    async denoise(input16k) {
+      const denoiser = open();
+      try {
+        const delayed = denoiser.process(input16k);
+        const [tail] = denoiser.flush();
+        // Output n is input n − latency: drop the primed zeros, append the flushed tail.
+        const aligned = new Float32Array(input16k.length);
+        aligned.set(delayed.subarray(denoiser.latencySamples));
+        aligned.set(tail, input16k.length - denoiser.latencySamples);
+        return aligned;
+      } finally {
+        denoiser.dispose();
+      }
+    },
+  };
+}
+
+/** The `.thm` files in the repository's `models/`, by name. */
+function bundledModels() {
+  const dir = join(repoRoot, 'models');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.thm'))
+    .sort()
+    .map((file) => ({ name: file.slice(0, -4), bytes: new Uint8Array(readFileSync(join(dir, file))) }));
+}
+
+/** tinyhush systems: every bundled model at every exit (needs the build). */
+export async function tinyhushSystems() {
+  const api = await loadTinyhush();
+  return bundledModels().flatMap(({ name, bytes }) => {
+    const probe = api.createDenoiser({ model: bytes, sampleRate: TINYHUSH_RATE });
+    const exits = probe.exits;
+    probe.dispose();
+    return exits.map((info, exit) => tinyhushSystem(api, name, bytes, exit, info, exits.length));
+  });
+}
+
+/** The peers as systems. */
+export function peerSystems() {
+  return peers.map(peerSystem);
+}
+
+/** All systems, tinyhush first. */
+export async function allSystems() {
+  return [...(await tinyhushSystems()), ...peerSystems()];
+}
