@@ -10,7 +10,7 @@ import type { Policy } from '../policy/types.js';
 import { nowSeconds } from '../telemetry/clock.js';
 import { StreamCounters, type TelemetryReport } from '../telemetry/counters.js';
 import type { Core } from '../wasm/core.js';
-import { Channel, type Resamplers, type Scratch } from './channel.js';
+import { Channel, type ChannelSetup, type Resamplers, type Scratch } from './channel.js';
 import { streamLatency, type StreamLatency } from './latency.js';
 
 /** Input samples moved into WASM per step: bounds the scratch buffers whatever the chunk size. */
@@ -69,20 +69,19 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
     if (heap.buffer !== core.memory.buffer) heap = new Float32Array(core.memory.buffer);
     return heap;
   };
-  const setup = {
-    core, engine, counters, sampleRate, heap: heapView,
-    scratch: allocScratch(core, engine, sampleRate),
-    hop: HOP, window: WINDOW, modelRate: MODEL_RATE,
-    priming: 0, fifoCapacity: 0,
-  };
   // The resampler delays decide the latency, which sizes the FIFOs the channels are built with.
   const resamplers = Array.from({ length: channels }, (): Resamplers => (sampleRate === MODEL_RATE
     ? { in: 0, out: 0 }
     : { in: k.resamplerCreate(sampleRate, MODEL_RATE), out: k.resamplerCreate(MODEL_RATE, sampleRate) }));
   const delay = (rs: number): number => (rs === 0 ? 0 : k.resamplerDelay(rs));
   const latency = streamLatency(sampleRate, MODEL_RATE, HOP, WINDOW - HOP, delay(resamplers[0].in), delay(resamplers[0].out));
-  setup.priming = latency.priming;
-  setup.fifoCapacity = latency.priming + BLOCK + 8;
+  // After a block the FIFO holds at most priming + block + a few samples of resampler phase.
+  const setup: ChannelSetup = {
+    core, engine, counters, sampleRate, heap: heapView,
+    scratch: allocScratch(core, engine, sampleRate),
+    hop: HOP, window: WINDOW, modelRate: MODEL_RATE,
+    priming: latency.priming, fifoCapacity: latency.priming + BLOCK + 8,
+  };
   const lanes = resamplers.map((rs, c) => new Channel(setup, c, rs));
   const zeros: Float32Array[] = [];
 
