@@ -13,3 +13,6 @@ export const testsetDir = process.env.TINYHUSH_TESTSET_DIR ?? resolve(repoRoot, 
 
 /** Output folder of `npm run bench`. */
 export const resultsDir = resolve(repoRoot, 'bench/results');
+
+/** Models benchmarked as tinyhush systems: the bundled `models/`, or `TINYHUSH_BENCH_MODELS` (e.g. a training export). */
+export const modelsDir = process.env.TINYHUSH_BENCH_MODELS ?? resolve(repoRoot, 'models');

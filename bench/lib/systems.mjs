@@ -10,7 +10,7 @@ import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { peers } from '../peers/index.mjs';
 import { denoiseWithPeer, framesFor, toPeerInput } from '../peers/run-file.mjs';
-import { repoRoot } from './paths.mjs';
+import { modelsDir } from './paths.mjs';
 import { loadTinyhush } from './tinyhush-api.mjs';
 
 const TINYHUSH_RATE = 16000;
@@ -99,14 +99,13 @@ function tinyhushSystem(api, modelName, modelBytes, exit, exitInfo, exitCount) {
   };
 }
 
-/** The `.thm` files in the repository's `models/`, by name. */
+/** The `.thm` files in `modelsDir`, by name. */
 function bundledModels() {
-  const dir = join(repoRoot, 'models');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  if (!existsSync(modelsDir)) return [];
+  return readdirSync(modelsDir)
     .filter((file) => file.endsWith('.thm'))
     .sort()
-    .map((file) => ({ name: file.slice(0, -4), bytes: new Uint8Array(readFileSync(join(dir, file))) }));
+    .map((file) => ({ name: file.slice(0, -4), bytes: new Uint8Array(readFileSync(join(modelsDir, file))) }));
 }
 
 /** tinyhush systems: every bundled model at every exit (needs the build). */
