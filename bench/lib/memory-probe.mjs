@@ -1,7 +1,7 @@
 /**
  * Peak memory of one system, measured in a fresh child process so systems do not inflate each
  * other's figures: `node bench/lib/memory-probe.mjs <systemId> <input.f32>` prints JSON with the
- * process's peak RSS (Node itself included) and the RSS just before the system was created.
+ * process's peak RSS (Node itself included) and how much RSS creating and running the system added.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ const self = fileURLToPath(import.meta.url);
 
 /**
  * Spawns the probe for `systemId` on the samples stored at `inputPath` (raw float32).
- * @returns {Promise<{ peakRssBytes: number, baselineRssBytes: number }>}
+ * @returns {Promise<{ peakRssBytes: number, rssGrowthBytes: number }>}
  */
 export async function probeMemory(systemId, inputPath) {
   const { stdout } = await promisify(execFile)(process.execPath, [self, systemId, inputPath], { maxBuffer: 1 << 20 });
@@ -35,9 +35,11 @@ async function main(systemId, inputPath) {
   const baselineRssBytes = process.memoryUsage().rss;
   const run = await prepared.start();
   await run.processAll();
+  // Taken before dispose: what the running system holds (wasm memory, sessions, state).
+  const rssGrowthBytes = process.memoryUsage().rss - baselineRssBytes;
   await run.dispose();
   // maxRSS is in kibibytes.
-  process.stdout.write(JSON.stringify({ peakRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes }));
+  process.stdout.write(JSON.stringify({ peakRssBytes: process.resourceUsage().maxRSS * 1024, rssGrowthBytes }));
 }
 
 if (process.argv[1] === self) await main(process.argv[2], process.argv[3]);

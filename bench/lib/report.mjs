@@ -27,7 +27,7 @@ function endToEndSection(e2e) {
     table(['system', 'rate / frame', 'ms per 10 ms audio', 'real-time factor', 'CPU s per s', 'RTF min–max', 'MACs/s', 'MACs source', 'peak RSS MiB', 'RSS growth MiB', 'wasm memory MiB'],
       e2e.systems.map((s) => [s.label, `${s.sampleRate / 1000} kHz / ${s.frameSize}`, fixed(s.msPer10ms, 3), fixed(s.realTimeFactor, 4),
         fixed(s.cpuSecondsPerSecond, 4), `${fixed(s.wallSpread[0], 4)}–${fixed(s.wallSpread[1], 4)}`, mega(s.macsPerSecond), s.macsSource,
-        mib(s.memory?.peakRssBytes), mib(s.memory && s.memory.peakRssBytes - s.memory.baselineRssBytes), mib(s.wasmMemoryBytes)])),
+        mib(s.memory?.peakRssBytes), mib(s.memory?.rssGrowthBytes), mib(s.wasmMemoryBytes)])),
   ];
   if (e2e.notMeasured.length) lines.push('', ...e2e.notMeasured.map((n) => `- not measured: **${n.id}**: ${n.reason}`));
   if (e2e.ratios.length) {
@@ -37,7 +37,7 @@ function endToEndSection(e2e) {
       table(['tinyhush system', ...peers], tiny.map((t) => [t, ...peers.map((p) => ratioCell(e2e.ratios.find((r) => r.tinyhush === t && r.peer === p).cpuRatio))])));
   }
   lines.push('', 'Peak RSS: the whole Node process of a fresh child running only that system (Node, all harness modules and the input '
-    + 'included). RSS growth: that peak minus the RSS just before the system was created (what creating and running it added).');
+    + 'included). RSS growth: RSS after the 60 s run minus RSS just before the system was created (what it holds while running).');
   return lines.join('\n');
 }
 
