@@ -1,6 +1,8 @@
 /** Validation of `createDenoiser` options: every problem is an `InvalidOptionError` saying what is allowed. */
+import type { SkippedState } from './engine/types.js';
 import { InvalidOptionError } from './errors.js';
 import type { Model } from './model/types.js';
+import type { PolicySpec } from './policy/spec.js';
 import { assertSupportedRate } from './stream/rates.js';
 import { isUint8Array } from './typed-arrays.js';
 
@@ -16,11 +18,23 @@ export interface DenoiserOptions {
   sampleRate: number;
   /** Audio channels, 1–8 (default 1); each gets its own model state, all share the weights. */
   channels?: number;
-  /** Exit every frame runs through, 0 = cheapest (default: the last, the full model). */
+  /** Exit every frame runs through, 0 = cheapest: shorthand for `policy: { kind: 'fixed', exit }`. */
   exit?: number;
+  /**
+   * How each frame's exit is chosen (default: every frame through the full model):
+   * `{ kind: 'fixed', exit }`, `{ kind: 'budget', macsPerSecond }` or `{ kind: 'adaptive' }` (see
+   * docs/internals.md, "Policies"). Changeable while streaming with `setPolicy`. Not with `exit`.
+   */
+  policy?: PolicySpec;
+  /**
+   * State of layers a frame skips when a later frame runs them again: `'hold'` (default, the model
+   * file's rule: as they were) or `'reset'` (zeroed; offered to measure what holding is worth).
+   */
+  skippedState?: SkippedState;
 }
 
-const KNOWN_KEYS = ['model', 'sampleRate', 'channels', 'exit'];
+const KNOWN_KEYS = ['model', 'sampleRate', 'channels', 'exit', 'policy', 'skippedState'];
+const SKIPPED_STATES: readonly string[] = ['hold', 'reset'] satisfies SkippedState[];
 export const MAX_CHANNELS = 8;
 
 /** A value as a message shows it: strings quoted, so "1" and 1 differ. */
@@ -40,8 +54,16 @@ export function assertExit(exit: unknown, exits: number): asserts exit is number
   }
 }
 
-/** Checks every option except `exit` (which needs the model); returns the channel count. */
-export function checkOptions(options: unknown): { model: Uint8Array | Model; sampleRate: number; channels: number } {
+/** The options `checkOptions` has checked, with `channels` defaulted. */
+export interface CheckedOptions {
+  model: Uint8Array | Model;
+  sampleRate: number;
+  channels: number;
+  skippedState?: SkippedState;
+}
+
+/** Checks every option except `exit` and `policy` (which need the model) beyond their not being given together. */
+export function checkOptions(options: unknown): CheckedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError(`createDenoiser takes an options object { ${KNOWN_KEYS.join(', ')} }, got ${String(options)}`);
   }
@@ -49,7 +71,7 @@ export function checkOptions(options: unknown): { model: Uint8Array | Model; sam
   if (unknown.length > 0) {
     throw new InvalidOptionError(`unknown option(s) ${unknown.join(', ')}; supported: ${KNOWN_KEYS.join(', ')}`);
   }
-  const { model, sampleRate, channels = 1 } = options as Partial<DenoiserOptions>;
+  const { model, sampleRate, channels = 1, skippedState, exit, policy } = options as Partial<DenoiserOptions>;
   if (typeof model === 'string') {
     throw new InvalidOptionError(`model "${model}" is a name or path: pass the model bytes or a parsed Model here, `
       + `or use createDenoiser from 'tinyhush/node', which resolves bundled names and file paths`);
@@ -64,5 +86,11 @@ export function checkOptions(options: unknown): { model: Uint8Array | Model; sam
   if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) {
     throw new InvalidOptionError(`channels must be an integer from 1 to ${MAX_CHANNELS}, got ${shown(channels)}`);
   }
-  return { model, sampleRate, channels };
+  if (exit !== undefined && policy !== undefined) {
+    throw new InvalidOptionError('give either exit or policy, not both (exit N is shorthand for policy { kind: \'fixed\', exit: N })');
+  }
+  if (skippedState !== undefined && !SKIPPED_STATES.includes(skippedState)) {
+    throw new InvalidOptionError(`skippedState must be 'hold' or 'reset', got ${shown(skippedState)}`);
+  }
+  return { model, sampleRate, channels, ...(skippedState !== undefined && { skippedState }) };
 }

@@ -7,7 +7,8 @@ import { createEngine } from './engine/engine.js';
 import type { ExitInfo } from './engine/types.js';
 import { InvalidOptionError, TinyhushError } from './errors.js';
 import { readModel } from './model/read.js';
-import { fixedExitPolicy } from './policy/fixed-exit.js';
+import { createPolicy, resolvePolicySpec, type PolicySpec, type ResolvedPolicySpec } from './policy/spec.js';
+import type { PolicyContext } from './policy/types.js';
 import { createStream } from './stream/stream.js';
 import type { TelemetryReport } from './telemetry/counters.js';
 import { isFloat32Array, isUint8Array } from './typed-arrays.js';
@@ -25,8 +26,10 @@ export interface Denoiser {
   readonly latencySeconds: number;
   /** The model's exits, cheapest first, with their dense MACs per frame. */
   readonly exits: readonly ExitInfo[];
-  /** The exit frames currently run through. */
+  /** The exit every frame runs through under a fixed policy; −1 while a budget or adaptive policy picks per frame. */
   readonly exit: number;
+  /** The policy running now, with its defaults filled in (and a budget clamped to the model's range). */
+  readonly policy: ResolvedPolicySpec;
   /**
    * Denoises one chunk of any length (0 included) and returns exactly as many samples, delayed by
    * `latencySamples`. The output does not depend on how the audio is cut into chunks. NaN and
@@ -45,6 +48,12 @@ export interface Denoiser {
   reset(): void;
   /** Runs every following frame through exit `exit` (0 = cheapest, `exits.length − 1` = full). */
   setExit(exit: number): void;
+  /**
+   * Switches the exit policy from the next frame on (mid-stream allowed; the new policy starts
+   * with fresh per-channel state). See {@link DenoiserOptions.policy}.
+   * @throws InvalidOptionError for a malformed spec, saying which field and what is allowed.
+   */
+  setPolicy(policy: PolicySpec): void;
   /** Cost and health counters since creation or the last `resetTelemetry()`. */
   telemetry(): TelemetryReport;
   /** Zeroes the telemetry counters. */
@@ -82,15 +91,16 @@ function outputsFor(channels: number, output: Float32Array[] | undefined, n: num
  *   outside 8000, 16000, 22050, 24000, 32000, 44100, 48000 Hz, ModelFormatError for a bad model file.
  */
 export function createDenoiser(options: DenoiserOptions): Denoiser {
-  const { model: source, sampleRate, channels } = checkOptions(options);
+  const { model: source, sampleRate, channels, skippedState } = checkOptions(options);
   const model = isUint8Array(source) ? readModel(source) : source;
   const exitCount = model.header.exits.length;
-  let exit = options.exit ?? exitCount - 1;
-  assertExit(exit, exitCount);
+  if (options.exit !== undefined) assertExit(options.exit, exitCount);
   const core = createCore();
-  const engine = createEngine(core, model);
+  const engine = createEngine(core, model, { ...(skippedState !== undefined && { skippedState }) });
+  const context: PolicyContext = { exits: engine.exits, channels, framesPerSecond: model.header.sampleRate / model.header.stft.hop };
+  let spec = resolvePolicySpec(options.policy ?? { kind: 'fixed', exit: options.exit ?? exitCount - 1 }, context);
   let stream: ReturnType<typeof createStream> | undefined = createStream(core, engine, {
-    sampleRate, channels, policy: fixedExitPolicy(exit),
+    sampleRate, channels, policy: createPolicy(spec, context),
   });
   const live = (): ReturnType<typeof createStream> => {
     if (stream === undefined) throw disposedError();
@@ -105,7 +115,8 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
     latencySamples: live().latency.samples,
     latencySeconds: live().latency.exact / sampleRate,
     exits: engine.exits,
-    get exit() { return exit; },
+    get exit() { return spec.kind === 'fixed' ? spec.exit : -1; },
+    get policy() { return spec; },
     process(input: Float32Array | readonly Float32Array[], output?: Float32Array | Float32Array[]) {
       const s = live();
       if (isFloat32Array(input)) {
@@ -135,8 +146,13 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
     reset() { live().reset(); },
     setExit(next: number) {
       assertExit(next, exitCount);
-      live().policy = fixedExitPolicy(next);
-      exit = next;
+      denoiser.setPolicy({ kind: 'fixed', exit: next });
+    },
+    setPolicy(next: PolicySpec) {
+      const s = live();
+      const resolved = resolvePolicySpec(next, context);
+      s.policy = createPolicy(resolved, context);
+      spec = resolved;
     },
     telemetry() { return live().telemetry(); },
     resetTelemetry() { live().resetTelemetry(); },

@@ -2,14 +2,15 @@
  * The generic executor: runs a model's layer list frame by frame through the WASM kernels.
  *
  * Everything is resolved at init: tensors are copied into WASM memory once per engine, and each
- * state compiles one flat program per exit whose steps hold only pointers and sizes. The per-frame
+ * state compiles one flat program per exit, plus one continuation per (from, to) pair of exits (the
+ * layers of `to` that `from` did not run), whose steps hold only pointers and sizes. The per-frame
  * loop is a switch over those steps calling kernels; it allocates nothing and looks nothing up.
  */
 import { InvalidOptionError } from '../errors.js';
 import { denseMacsPerFrame } from '../model/macs.js';
 import type { LayerSpec, Model } from '../model/types.js';
 import { Activation, type Core } from '../wasm/core.js';
-import type { Decision, Engine, EngineState, ExitInfo, GateInfo } from './types.js';
+import type { Decision, Engine, EngineOptions, EngineState, ExitInfo, GateInfo, SkippedState } from './types.js';
 
 const OP_DENSE = 0;
 const OP_DENSE_ROWS = 1; // gated expand: skipped channels are rows never computed
@@ -35,6 +36,11 @@ interface Step {
   dilation: number;
   history: number;
   gate: number;
+  /** Index of the layer in the model's list (the slot of its last-run frame). */
+  layer: number;
+  /** Recurrent memory of the layer (GRU hidden state, dwconv history) and its f32 count; 0 for stateless ops. */
+  memory: number;
+  memoryLength: number;
 }
 
 interface Program {
@@ -45,8 +51,14 @@ interface Program {
 interface CompiledState extends EngineState {
   features: number;
   programs: Program[];
+  /** `continuations[from][to]`: the layers of exit `to` that exit `from` does not list. */
+  continuations: Program[][];
   /** (pointer, f32 count) pairs zeroed by `resetState`. */
   zeroOnReset: number[];
+  /** Frame index of the last frame each layer ran in (−1: not since the state was reset). */
+  lastRun: Int32Array;
+  /** Index of the frame being run (−1 before the first). */
+  frame: number;
 }
 
 let nextEngineId = 1;
@@ -64,8 +76,10 @@ function layerOutputSize(layer: LayerSpec): number {
  * Loads `model`'s tensors into `core`'s memory and returns an engine that runs it. The model has
  * been validated by `readModel`, so every reference resolves and every size agrees.
  */
-export function createEngine(core: Core, model: Model): Engine {
+export function createEngine(core: Core, model: Model, options: EngineOptions = {}): Engine {
   const k = core.exports;
+  const skippedState: SkippedState = options.skippedState ?? model.header.skippedState;
+  const resetOnResume = skippedState === 'reset';
   const header = model.header;
   const bins = header.features.bins;
   const engineId = nextEngineId++;
@@ -112,10 +126,12 @@ export function createEngine(core: Core, model: Model): Engine {
         zeroOnReset.push(h, n);
       }
     }
+    const layerIndex = new Map(header.layers.map((l, i) => [l.name, i]));
     const stepOf = (layer: LayerSpec): Step => {
       const step: Step = {
         op: OP_DENSE, out: output.get(layer.name)!, x: 0, x2: 0, w: 0, w2: 0, b: 0, b2: 0,
         rows: 0, cols: 0, act: 0, kernel: 0, dilation: 0, history: 0, gate: gating.get(layer.name)?.gate ?? -1,
+        layer: layerIndex.get(layer.name)!, memory: 0, memoryLength: 0,
       };
       switch (layer.op) {
         case 'dense':
@@ -123,21 +139,25 @@ export function createEngine(core: Core, model: Model): Engine {
             b: weight(layer.bias), rows: layer.out, cols: layer.in, act: Activation[layer.activation] };
         case 'gru':
           return { ...step, op: OP_GRU, x: output.get(layer.input)!, w: weight(layer.weightIh), w2: weight(layer.weightHh),
-            b: weight(layer.biasIh), b2: weight(layer.biasHh), rows: layer.hidden, cols: layer.in };
+            b: weight(layer.biasIh), b2: weight(layer.biasHh), rows: layer.hidden, cols: layer.in,
+            memory: step.out, memoryLength: layer.hidden };
         case 'dwconv':
           return { ...step, op: OP_DWCONV, x: output.get(layer.input)!, w: weight(layer.weight), b: weight(layer.bias),
             rows: layer.channels, kernel: layer.kernel, dilation: layer.dilation, history: history.get(layer.name)!,
-            act: Activation[layer.activation] };
+            act: Activation[layer.activation], memory: history.get(layer.name)!,
+            memoryLength: (layer.kernel - 1) * layer.dilation * layer.channels };
         case 'add':
           return { ...step, op: OP_ADD, x: output.get(layer.inputs[0])!, x2: output.get(layer.inputs[1])!, rows: layer.size,
             act: Activation[layer.activation] };
       }
     };
-    const programs = header.exits.map((exit): Program => {
-      const wanted = new Set(exit.layers);
-      return { steps: header.layers.filter((l) => wanted.has(l.name)).map(stepOf), output: output.get(exit.output)! };
-    });
-    const state: CompiledState = { engineId, features, programs, zeroOnReset };
+    const programOf = (layers: Set<string>, exitOutput: string): Program => (
+      { steps: header.layers.filter((l) => layers.has(l.name)).map(stepOf), output: output.get(exitOutput)! });
+    const programs = header.exits.map((exit) => programOf(new Set(exit.layers), exit.output));
+    const continuations = header.exits.map((from) => header.exits.map((to) => (
+      programOf(new Set(to.layers.filter((name) => !from.layers.includes(name))), to.output))));
+    const lastRun = new Int32Array(header.layers.length).fill(-1);
+    const state: CompiledState = { engineId, features, programs, continuations, zeroOnReset, lastRun, frame: -1 };
     return state;
   }
 
@@ -149,21 +169,48 @@ export function createEngine(core: Core, model: Model): Engine {
   }
 
   function resetState(state: EngineState): void {
-    const z = compiled(state).zeroOnReset;
+    const s = compiled(state);
+    const z = s.zeroOnReset;
     for (let i = 0; i < z.length; i += 2) k.vecFill(z[i], 0, z[i + 1]);
+    s.lastRun.fill(-1);
+    s.frame = -1;
+  }
+
+  function checkedExit(exit: number): number {
+    if (!(exit >= 0 && exit < exits.length && Number.isInteger(exit))) {
+      throw new InvalidOptionError(`exit ${exit} does not exist; this model has exits 0…${exits.length - 1}`);
+    }
+    return exit;
   }
 
   function run(state: EngineState, featuresPtr: number, maskPtr: number, decision: Decision): void {
     const s = compiled(state);
-    const program = s.programs[decision.exit];
-    if (program === undefined) {
-      throw new InvalidOptionError(`exit ${decision.exit} does not exist; this model has exits 0…${exits.length - 1}`);
-    }
-    const masks = decision.gateMasks;
+    const program = s.programs[checkedExit(decision.exit)];
     k.vecCopy(s.features, featuresPtr, bins);
+    s.frame++;
+    execute(s, program, decision.gateMasks);
+    k.vecCopy(maskPtr, program.output, bins);
+  }
+
+  function extend(state: EngineState, maskPtr: number, fromExit: number, decision: Decision): void {
+    const s = compiled(state);
+    if (s.frame < 0) throw new InvalidOptionError('extend continues a frame: call run first');
+    const program = s.continuations[checkedExit(fromExit)][checkedExit(decision.exit)];
+    execute(s, program, decision.gateMasks);
+    k.vecCopy(maskPtr, program.output, bins);
+  }
+
+  function execute(s: CompiledState, program: Program, masks: ArrayLike<number> | undefined): void {
     const steps = program.steps;
+    const frame = s.frame;
+    const lastRun = s.lastRun;
     for (let i = 0; i < steps.length; i++) {
       const t = steps[i];
+      if (t.memoryLength !== 0) {
+        // Reset-on-resume: a layer that sat out the previous frame starts again from zero.
+        if (resetOnResume && lastRun[t.layer] !== frame - 1) k.vecFill(t.memory, 0, t.memoryLength);
+        lastRun[t.layer] = frame;
+      }
       const mask = t.gate >= 0 && masks !== undefined ? masks[t.gate] : 0;
       switch (t.op) {
         case OP_DENSE: k.dense(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act); break;
@@ -181,8 +228,7 @@ export function createEngine(core: Core, model: Model): Engine {
           break;
       }
     }
-    k.vecCopy(maskPtr, program.output, bins);
   }
 
-  return { exits, gates, bins, weightBytes, createState, resetState, run };
+  return { exits, gates, bins, weightBytes, skippedState, createState, resetState, run, extend };
 }

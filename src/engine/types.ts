@@ -30,6 +30,19 @@ export interface EngineState {
   readonly engineId: number;
 }
 
+/**
+ * What a layer that a frame skipped starts from when a later frame runs it again: `'hold'` (the
+ * model file's rule: its state as it was when it last ran) or `'reset'` (zero state, as at stream
+ * start; an alternative kept to measure what holding is worth).
+ */
+export type SkippedState = 'hold' | 'reset';
+
+/** Options of `createEngine`. */
+export interface EngineOptions {
+  /** Default: the model file's `skippedState` (`'hold'`). */
+  skippedState?: SkippedState;
+}
+
 /** A model loaded into WASM memory, ready to run frame by frame. */
 export interface Engine {
   /** Exits, cheapest first; the last one is the full model. */
@@ -40,6 +53,8 @@ export interface Engine {
   readonly bins: number;
   /** Bytes of weights held in WASM memory. */
   readonly weightBytes: number;
+  /** State rule for layers a frame skips. */
+  readonly skippedState: SkippedState;
   /** Allocates a zeroed state for one more audio channel (init only: WASM memory is never freed). */
   createState(): EngineState;
   /** Zeroes a state, as at stream start. */
@@ -49,4 +64,11 @@ export interface Engine {
    * `maskPtr`. Layers outside the chosen exit keep their state.
    */
   run(state: EngineState, featuresPtr: number, maskPtr: number, decision: Decision): void;
+  /**
+   * Continues the frame that `run` (or an earlier `extend`) took through exit `fromExit` to exit
+   * `decision.exit`, running only the layers `fromExit` does not list, and writes that exit's mask
+   * at `maskPtr`. Running exit a then extending to b gives the same mask and state as running b
+   * directly (plus a's head, which is counted since it ran).
+   */
+  extend(state: EngineState, maskPtr: number, fromExit: number, decision: Decision): void;
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Denoiser } from '../denoiser.js';
+import type { PolicySpec, ResolvedPolicySpec } from '../policy/spec.js';
 import type { TelemetryReport } from '../telemetry/counters.js';
 import { createDenoiser, type NodeDenoiserOptions } from './create-denoiser.js';
 import { WavReader, DEFAULT_BLOCK_FRAMES } from './wav-reader.js';
@@ -14,8 +15,10 @@ import type { SampleFormat } from './pcm.js';
 export interface DenoiseFileOptions {
   /** Bundled model name, `.thm` file path, model bytes or parsed Model; default: the default bundled model. */
   model?: NodeDenoiserOptions['model'];
-  /** Run every frame through this exit (0 = cheapest); default: the full model. */
+  /** Run every frame through this exit (0 = cheapest); default: the full model. Not with `policy`. */
   exit?: number;
+  /** Exit policy (fixed, budget or adaptive; see the core `DenoiserOptions.policy`). Not with `exit`. */
+  policy?: PolicySpec;
   /** Sample frames read and processed per block (memory use is proportional); default 8192. */
   blockFrames?: number;
   /** Called after each block. */
@@ -49,6 +52,8 @@ export type DenoiseFileReport = TelemetryReport & {
   output: AudioFileInfo;
   /** Duration of the audio in seconds. */
   seconds: number;
+  /** The policy that ran, defaults filled in (a budget outside the model's range shows its clamped value). */
+  policySettings: ResolvedPolicySpec;
   /** Wall-clock seconds the whole call took (reading, denoising, writing). */
   wallSeconds: number;
 };
@@ -76,6 +81,7 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
       sampleRate, channels: channelCount,
       ...(options.model !== undefined && { model: options.model }),
       ...(options.exit !== undefined && { exit: options.exit }),
+      ...(options.policy !== undefined && { policy: options.policy }),
     });
     writer = await WavWriter.create(tempPath, { sampleRate, channelCount, format });
     const out = writer;
@@ -90,6 +96,7 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
     }
     await writeAligned(denoiser.flush());
     const telemetry = denoiser.telemetry();
+    const policySettings = denoiser.policy;
     writer = undefined;
     await out.close();
     await rename(tempPath, outPath);
@@ -99,6 +106,7 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
       input: { path: inPath, ...info },
       output: { path: outPath, ...info },
       seconds: frames / sampleRate,
+      policySettings,
       wallSeconds: (performance.now() - started) / 1000,
     };
   } catch (error) {

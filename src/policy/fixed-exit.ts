@@ -5,5 +5,5 @@ import type { Policy } from './types.js';
 /** A policy that always answers `{ exit }` (one decision object, no allocation per frame). */
 export function fixedExitPolicy(exit: number): Policy {
   const decision: Decision = { exit };
-  return { decide: () => decision };
+  return { kind: 'fixed', decide: () => decision };
 }

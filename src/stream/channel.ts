@@ -55,6 +55,8 @@ export class Channel {
   private readonly resamplerOut: number;
   private hopFill = 0;
   private frames = 0;
+  /** Exit of this channel's previous frame (−1 at stream start), to count exit changes. */
+  private lastExit = -1;
   private readonly frameInfo: FrameInfo;
 
   /** `resamplers` are this channel's own (in, out), or 0 each when the stream runs at the model rate. */
@@ -67,7 +69,10 @@ export class Channel {
     this.resamplerOut = resamplers.out;
     this.fifo = new SampleFifo(setup.fifoCapacity);
     this.fifo.reset(setup.priming);
-    this.frameInfo = { channel, frame: 0 };
+    this.frameInfo = {
+      channel, frame: 0, exit: 0, heap: setup.heap(),
+      spectrum: setup.scratch.spectrum >>> 2, mask: setup.scratch.mask >>> 2, bins: engine.bins,
+    };
   }
 
   /** Back to the stream start: zero state, histories and FIFO (primed again). */
@@ -80,6 +85,7 @@ export class Channel {
     if (this.resamplerOut !== 0) k.resamplerReset(this.resamplerOut);
     this.hopFill = 0;
     this.frames = 0;
+    this.lastExit = -1;
     this.fifo.reset(priming);
   }
 
@@ -111,11 +117,25 @@ export class Channel {
     const k = core.exports;
     k.stftAnalyze(this.stft, this.hopIn, scratch.spectrum);
     k.logPower(scratch.spectrum, scratch.features, engine.bins);
-    this.frameInfo.frame = this.frames++;
-    const decision = policy.decide(this.frameInfo);
+    const info = this.frameInfo;
+    info.frame = this.frames++;
+    const decision = policy.decide(info);
     engine.run(this.state, scratch.features, scratch.mask, decision);
+    let exit = decision.exit;
+    if (policy.refine !== undefined) {
+      // Staged frame: the policy looks at the first stage's mask and may continue deeper.
+      info.exit = exit;
+      info.heap = this.setup.heap();
+      const deeper = policy.refine(info);
+      if (deeper.exit !== exit) {
+        engine.extend(this.state, scratch.mask, exit, deeper);
+        exit = deeper.exit;
+      }
+    }
     counters.frames++;
-    counters.exitHistogram[decision.exit]++;
+    counters.exitHistogram[exit]++;
+    if (this.lastExit >= 0 && exit !== this.lastExit) counters.exitChanges++;
+    this.lastExit = exit;
     if (k.sanitize(scratch.mask, engine.bins) !== 0) {
       // A non-finite mask means the recurrent state is poisoned: start it afresh, mute the bad bins.
       engine.resetState(this.state);

@@ -32,7 +32,7 @@ export interface Stream {
   readonly sampleRate: number;
   readonly channels: number;
   readonly latency: StreamLatency;
-  /** Decides each frame's exit and gates; may be replaced between calls. */
+  /** Decides each frame's exit and gates; may be replaced between calls (the next frame uses the new one). */
   policy: Policy;
   /** Denoises `n` samples of each `inputs[c]` into `outputs[c]` (both at least `n` long). */
   process(inputs: readonly Float32Array[], outputs: readonly Float32Array[], n: number): void;
@@ -114,7 +114,8 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
       for (const lane of lanes) lane.reset();
     },
     telemetry() {
-      return counters.report(k, sampleRate, fullExitMacs, { samples: latency.samples, seconds: latency.exact / sampleRate });
+      return counters.report(k, sampleRate, fullExitMacs, { samples: latency.samples, seconds: latency.exact / sampleRate },
+        stream.policy.kind);
     },
     resetTelemetry() {
       counters.reset(k);

@@ -2,6 +2,7 @@
  * Per-stream cost counters and the report built from them. MACs and weight bytes come from the
  * WASM kernels' own counters (what actually ran); `macsDense` is what the full model would cost.
  */
+import type { PolicyKind } from '../policy/types.js';
 import type { CoreExports } from '../wasm/core.js';
 
 /** What one stream has done and cost since it was created or `resetTelemetry()` was called. */
@@ -28,6 +29,12 @@ export interface TelemetryReport {
   exitHistogram: number[];
   /** `macs / audioSeconds`. */
   macsPerSecond: number;
+  /** Frames whose exit differs from the previous frame's of the same channel, summed over channels. */
+  exitChanges: number;
+  /** `exitChanges / audioSeconds`: how often the policy switched exits. */
+  decisionsPerSecond: number;
+  /** The exit policy running now: `'fixed'`, `'budget'` or `'adaptive'`. */
+  policy: PolicyKind;
   /** NaN or ±Infinity input samples replaced by zero. */
   nonFiniteSamples: number;
   /** Times a channel's model state was reset because the model produced a non-finite mask. */
@@ -41,6 +48,7 @@ export class StreamCounters {
   seconds = 0;
   nonFiniteSamples = 0;
   stateResets = 0;
+  exitChanges = 0;
   readonly exitHistogram: number[];
 
   constructor(exits: number) {
@@ -54,13 +62,14 @@ export class StreamCounters {
     this.seconds = 0;
     this.nonFiniteSamples = 0;
     this.stateResets = 0;
+    this.exitChanges = 0;
     this.exitHistogram.fill(0);
     kernels.resetCounters();
   }
 
   /** A snapshot report. `denseMacsPerFrame` is the full exit's cost; `latency` is in seconds and samples. */
   report(kernels: CoreExports, sampleRate: number, denseMacsPerFrame: number,
-    latency: { samples: number; seconds: number }): TelemetryReport {
+    latency: { samples: number; seconds: number }, policy: PolicyKind): TelemetryReport {
     const audioSeconds = this.samples / sampleRate;
     const macs = kernels.macCount();
     return {
@@ -75,6 +84,9 @@ export class StreamCounters {
       latencySeconds: latency.seconds,
       exitHistogram: [...this.exitHistogram],
       macsPerSecond: audioSeconds > 0 ? macs / audioSeconds : 0,
+      exitChanges: this.exitChanges,
+      decisionsPerSecond: audioSeconds > 0 ? this.exitChanges / audioSeconds : 0,
+      policy,
       nonFiniteSamples: this.nonFiniteSamples,
       stateResets: this.stateResets,
     };

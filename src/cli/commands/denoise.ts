@@ -1,7 +1,8 @@
 /** `tinyhush denoise in.wav out.wav`: denoise a WAV file, report what it cost. */
 import { writeFile } from 'node:fs/promises';
 import { denoiseFile, type DenoiseFileReport, type DenoiseProgress } from '../../node/denoise-file.js';
-import { EXIT_OK, parseCommand, parseIndex, type CliIo } from '../args.js';
+import type { PolicySpec } from '../../policy/spec.js';
+import { EXIT_OK, parseCommand, parseIndex, UsageError, type CliIo } from '../args.js';
 
 const USAGE = `Usage: tinyhush denoise <in.wav> <out.wav> [options]
 
@@ -10,7 +11,10 @@ the input's length, rate and sample format.
 
 Options:
   --model NAME|PATH   bundled model name (see 'tinyhush models') or a .thm file
-  --exit N            run every frame through exit N (0 = cheapest); default: the full model
+  --exit N|auto       run every frame through exit N (0 = cheapest), or 'auto': the adaptive
+                      policy (deep exit on noisy speech only); default: the full model
+  --budget MMAC/s     hold an average of this many million model MACs per second of audio
+                      (all channels), clamped to the model's range; not with --exit
   --report FILE       write telemetry and file details as JSON to FILE
   -h, --help          show this help
 `;
@@ -18,6 +22,7 @@ Options:
 const OPTIONS = {
   model: { type: 'string' },
   exit: { type: 'string' },
+  budget: { type: 'string' },
   report: { type: 'string' },
 } as const;
 
@@ -30,17 +35,43 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const [inPath, outPath] = parsed.positionals;
   const { model, report: reportPath } = parsed.values;
-  const exit = parsed.values.exit === undefined ? undefined : parseIndex(parsed.values.exit, 'exit');
+  const policy = policyOf(parsed.values.exit, parsed.values.budget);
   const showProgress = io.stderr.isTTY === true;
   const report = await denoiseFile(inPath, outPath, {
     ...(model !== undefined && { model }),
-    ...(exit !== undefined && { exit }),
+    ...(policy !== undefined && { policy }),
     ...(showProgress && { onProgress: (progress: DenoiseProgress) => io.stderr.write(progressLine(progress)) }),
   });
   if (showProgress) io.stderr.write('\n');
   if (reportPath !== undefined) await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  const settings = report.policySettings;
+  if (policy?.kind === 'budget' && settings.kind === 'budget' && settings.macsPerSecond !== policy.macsPerSecond) {
+    io.stderr.write(`note: --budget ${mmacs(policy.macsPerSecond)} is outside what this model can spend; `
+      + `clamped to ${mmacs(settings.macsPerSecond)} MMAC/s\n`);
+  }
   io.stderr.write(`${summaryLine(report)}\n`);
   return EXIT_OK;
+}
+
+function mmacs(macsPerSecond: number): string {
+  return (macsPerSecond / 1e6).toFixed(2);
+}
+
+/** The policy of `--exit N|auto` and `--budget MMAC/s` (at most one of them), or undefined for the default. */
+function policyOf(exit: string | undefined, budget: string | undefined): PolicySpec | undefined {
+  if (exit !== undefined && budget !== undefined) {
+    throw new UsageError('--exit and --budget exclude each other: give a fixed exit (or auto) or a MAC budget');
+  }
+  if (budget !== undefined) {
+    const perSecond = Number(budget);
+    if (budget.trim() === '' || !Number.isFinite(perSecond) || perSecond <= 0) {
+      throw new UsageError(`--budget takes a positive number of million MACs per second, got '${budget}'`);
+    }
+    return { kind: 'budget', macsPerSecond: perSecond * 1e6 };
+  }
+  if (exit === undefined) return undefined;
+  if (exit === 'auto') return { kind: 'adaptive' };
+  return { kind: 'fixed', exit: parseIndex(exit, 'exit') };
 }
 
 function progressLine({ framesDone, framesTotal }: DenoiseProgress): string {
@@ -52,5 +83,6 @@ function summaryLine(report: DenoiseFileReport): string {
   const ofDense = report.macsDense > 0 ? ` (${((100 * report.macs) / report.macsDense).toFixed(0)}% of dense)` : '';
   return `${report.output.path}: ${report.seconds.toFixed(2)} s of audio, ${report.frames} frames, `
     + `RTF ${report.realTimeFactor.toFixed(4)}, ${(report.macsPerSecond / 1e6).toFixed(2)} M MACs/s${ofDense}, `
-    + `latency ${((1000 * report.latencySamples) / report.input.sampleRate).toFixed(1)} ms`;
+    + `latency ${((1000 * report.latencySamples) / report.input.sampleRate).toFixed(1)} ms, policy ${report.policy}`
+    + (report.policy === 'fixed' ? '' : `, ${report.decisionsPerSecond.toFixed(2)} exit changes/s`);
 }
