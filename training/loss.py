@@ -2,6 +2,8 @@
 deep learning-based speech enhancement", 2021 — the nsNet2 authors) and SI-SDR for validation."""
 import torch
 
+import stft
+
 COMPRESSION = 0.3
 COMPLEX_WEIGHT = 0.3       # their alpha: share of the complex term, the rest is the magnitude term
 
@@ -27,3 +29,16 @@ def si_sdr(est: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
     scale = (est * ref).sum(-1, keepdim=True) / ref.pow(2).sum(-1, keepdim=True).clamp_min(1e-10)
     target = scale * ref
     return 10 * torch.log10(target.pow(2).sum(-1).clamp_min(1e-10) / (est - target).pow(2).sum(-1).clamp_min(1e-10))
+
+
+def enhancement_loss(mask: torch.Tensor, noisy_spec: torch.Tensor, clean_spec: torch.Tensor, clean: torch.Tensor,
+                     sisdr_weight: float) -> torch.Tensor:
+    """The training objective for one exit: compressed spectral loss on mask * noisy, minus
+    `sisdr_weight` times the SI-SDR (dB) of the resynthesised waveform. The SI-SDR term is what
+    makes a few thousand CPU steps enough (training/README.md, "Loss"); 0 gives the plain nsNet2 loss."""
+    est = mask * noisy_spec
+    loss = compressed_spectral_loss(est, clean_spec)
+    if sisdr_weight > 0:
+        enhanced = stft.istft(est)[:, stft.WIN - stft.HOP:]          # undo the 10 ms stream delay
+        loss = loss - sisdr_weight * si_sdr(enhanced, clean[:, :enhanced.shape[1]]).mean()
+    return loss

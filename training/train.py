@@ -19,7 +19,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stft  # noqa: E402
 from data import Mixer  # noqa: E402
-from loss import compressed_spectral_loss, si_sdr  # noqa: E402
+from loss import compressed_spectral_loss, enhancement_loss, si_sdr  # noqa: E402
 from models.nsnet_ee import NsNetEE  # noqa: E402
 
 EXITS = 3
@@ -35,6 +35,8 @@ def parse_args(argv=None):
     p.add_argument('--out', type=Path, required=True)
     p.add_argument('--resume', action='store_true', help='continue from OUT/last.pt (--steps may be raised)')
     p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--sisdr-weight', type=float, default=0.0,
+                   help='weight of the SI-SDR term (dB) added to the compressed spectral loss; 0 = spectral only')
     p.add_argument('--exit-weights', default='1,1,1', help='joint mode: weights of the exit losses')
     p.add_argument('--valid-every', type=int, default=200)
     p.add_argument('--valid-size', type=int, default=64)
@@ -160,12 +162,13 @@ def main(argv=None):
         lr = learning_rate(step, *stage_bounds(stage, args.steps, args.mode), args.lr)
         for group in opt.param_groups:
             group['lr'] = lr
-        x, s, feats = spectra(*mixer.batch(args.batch))
+        noisy, clean = mixer.batch(args.batch)
+        x, s, feats = spectra(noisy, clean)
         if stage < 0:
-            exit_losses = torch.stack([compressed_spectral_loss(m * x, s) for m in model(feats)])
+            exit_losses = torch.stack([enhancement_loss(m, x, s, clean, args.sisdr_weight) for m in model(feats)])
             loss = (weights * exit_losses).sum() / weights.sum()
         else:
-            loss = compressed_spectral_loss(model(feats, max_exit=stage)[stage] * x, s)
+            loss = enhancement_loss(model(feats, max_exit=stage)[stage], x, s, clean, args.sisdr_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g['params']], 3.0)
