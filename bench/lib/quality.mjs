@@ -25,10 +25,10 @@ export async function ensureTestset(testsetDir, log) {
   });
 }
 
-/** The first `limit` test files by name (all when limit is undefined). */
+/** The first `limit` test files by name (the mixtures are drawn at random, so a prefix is a random sample). */
 export async function testFiles(testsetDir, limit) {
   const names = (await readdir(join(testsetDir, 'noisy'))).filter((n) => n.endsWith('.wav')).sort();
-  return names.slice(0, limit ?? names.length);
+  return names.slice(0, limit);
 }
 
 /** Per-file guard on real audio: finite, not silent, same length. */
