@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Measures the runtime exit policies on 60 s streams that alternate easy stretches (clean speech,
+// silence) with hard ones (noisy speech): MACs per second, exit use and changes, SI-SDR, STOI,
+// ESTOI and DNSMOS of each policy, as a Markdown table. Uses the built package (`npm run build`).
+//
+//   node scripts/measure-policies.mjs [--model models/nsnet-ee.thm] [--streams DIR | --validation]
+//     [--dnsmos DIR | --no-dnsmos] [--adaptive JSON] [--readme training/README.md]
+//
+// --streams DIR holds clean/NN.wav and noisy/NN.wav (default /work/cache/testset/streams, built by
+// training/make_testset.py). --validation instead builds one stream from the bundled mixtures
+// (tests/fixtures/mixtures) at -5…10 dB SNR: the adaptive defaults are tuned there, never on the
+// test streams. --adaptive overrides adaptive tunables, e.g. '{"minNoiseFraction":0.25}'.
+// --readme replaces the table between the policy-table markers of that file.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDenoiser, readWavFile, writeWavFile } from '../dist/node.js';
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/nsnet-ee.thm' },
+    streams: { type: 'string', default: '/work/cache/testset/streams' },
+    validation: { type: 'boolean', default: false },
+    dnsmos: { type: 'string', default: '/work/shared/models/dnsmos' },
+    'no-dnsmos': { type: 'boolean', default: false },
+    adaptive: { type: 'string', default: '{}' },
+    readme: { type: 'string' },
+  },
+});
+const RATE = 16000;
+const MARK_START = '<!-- policy-table:start -->';
+const MARK_END = '<!-- policy-table:end -->';
+
+/** One stream from the bundled mixtures: clean speech, noisy speech at -5…10 dB SNR and silence, alternating. */
+async function buildValidationStreams(dir) {
+  const mixture = async (kind, i) => (await readWavFile(`tests/fixtures/mixtures/${kind}-${i}.wav`)).channels[0];
+  const clean = [];
+  const noisy = [];
+  const push = (c, n) => { clean.push(c); noisy.push(n); };
+  for (let round = 0; round < 4; round++) {
+    for (let i = 1; i <= 3; i++) {
+      const [c, n] = [await mixture('clean', i), await mixture('noisy', i)];
+      push(c, c);
+      const snr = [-5, 0, 5, 10][(round + i) % 4];
+      const gain = 10 ** ((5 - snr) / 20); // the mixtures are at 5 dB SNR
+      push(c, c.map((v, t) => v + gain * (n[t] - v)));
+      if (i === 2) push(new Float32Array(2 * RATE), new Float32Array(2 * RATE));
+    }
+  }
+  for (const [kind, parts] of [['clean', clean], ['noisy', noisy]]) {
+    await mkdir(join(dir, kind), { recursive: true });
+    await writeWavFile(join(dir, kind, '00.wav'), { sampleRate: RATE, format: 'f32le', channels: [concat(parts)] });
+  }
+}
+
+function concat(parts) {
+  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  parts.reduce((at, part) => { out.set(part, at); return at + part.length; }, 0);
+  return out;
+}
+
+/** Denoises one stream with the latency removed (output aligned with the input, same length). */
+function denoise(audio, options) {
+  const denoiser = createDenoiser({ model: args.model, sampleRate: RATE, ...options });
+  const processed = denoiser.process(audio);
+  const tail = denoiser.flush()[0];
+  const out = new Float32Array(audio.length);
+  out.set(processed.subarray(denoiser.latencySamples));
+  out.set(tail.subarray(0, audio.length - (processed.length - denoiser.latencySamples)), processed.length - denoiser.latencySamples);
+  const telemetry = denoiser.telemetry();
+  const resolved = denoiser.policy;
+  denoiser.dispose();
+  return { out, telemetry, resolved };
+}
+
+/** Runs one policy over every stream; returns summed telemetry and the eval report of the outputs. */
+async function measure(label, options, streams, work) {
+  const dir = join(work, label.replace(/[^a-z0-9]+/gi, '-'));
+  await mkdir(dir, { recursive: true });
+  const total = { macs: 0, seconds: 0, changes: 0, frames: 0, histogram: null };
+  let resolved;
+  for (const { name, noisy } of streams) {
+    const { out, telemetry: t, resolved: r } = denoise(noisy, options);
+    resolved = r;
+    total.macs += t.macs;
+    total.seconds += t.audioSeconds;
+    total.changes += t.exitChanges;
+    total.frames += t.frames;
+    total.histogram = total.histogram ? total.histogram.map((v, i) => v + t.exitHistogram[i]) : [...t.exitHistogram];
+    await writeWavFile(join(dir, name), { sampleRate: RATE, format: 'f32le', channels: [out] });
+  }
+  const json = `${dir}.json`;
+  const evalArgs = ['bin/tinyhush.js', 'eval', '--clean', join(streamsDir, 'clean'), '--enhanced', dir, '--json', json];
+  if (dnsmosDir) evalArgs.push('--dnsmos', dnsmosDir);
+  const run = spawnSync(process.execPath, evalArgs, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`eval failed for ${label}: ${run.stderr}`);
+  const report = JSON.parse(await readFile(json, 'utf8'));
+  return { label, resolved, total, report };
+}
+
+const work = await mkdtemp(join(tmpdir(), 'tinyhush-policies-'));
+const streamsDir = args.validation ? join(work, 'validation') : args.streams;
+const dnsmosDir = args['no-dnsmos'] || !existsSync(join(args.dnsmos, 'sig_bak_ovr.onnx')) ? undefined : args.dnsmos;
+try {
+  if (args.validation) await buildValidationStreams(streamsDir);
+  const names = (await readdir(join(streamsDir, 'noisy'))).filter((n) => n.endsWith('.wav')).sort();
+  const streams = await Promise.all(names.map(async (name) => ({ name, noisy: (await readWavFile(join(streamsDir, 'noisy', name))).channels[0] })));
+  const probe = createDenoiser({ model: args.model, sampleRate: RATE });
+  const exits = probe.exits;
+  probe.dispose();
+  const last = exits.length - 1;
+  const adaptive = { kind: 'adaptive', ...JSON.parse(args.adaptive) };
+
+  const rows = [];
+  for (let exit = 0; exit <= last; exit++) rows.push(await measure(`fixed exit ${exit}`, { policy: { kind: 'fixed', exit } }, streams, work));
+  const adaptiveRow = await measure('adaptive', { policy: adaptive }, streams, work);
+  rows.push(adaptiveRow);
+  rows.push(await measure('adaptive, reset-on-resume', { policy: adaptive, skippedState: 'reset' }, streams, work));
+  // Same average compute as the adaptive policy, spread by the budget policy: what the difficulty signal buys.
+  const budget = { kind: 'budget', macsPerSecond: adaptiveRow.total.macs / adaptiveRow.total.seconds };
+  rows.push(await measure('budget = adaptive MAC/s', { policy: budget }, streams, work));
+  rows.push(await measure('budget = adaptive MAC/s, reset-on-resume', { policy: budget, skippedState: 'reset' }, streams, work));
+  const midBudget = { kind: 'budget', macsPerSecond: 100 * (exits[0].macsPerFrame + exits[last].macsPerFrame) / 2 };
+  rows.push(await measure('budget halfway exit 0…full', { policy: midBudget }, streams, work));
+
+  const full = rows[last];
+  const fullRate = full.total.macs / full.total.seconds;
+  const fmt = (v, d = 2) => v.toFixed(d);
+  const header = '| policy | MMAC/s | vs full | target | exit use (%) | exit changes/s | SI-SDR (dB) | Δ vs full | STOI | ESTOI | DNSMOS SIG/BAK/OVRL |';
+  const lines = [header, '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|'];
+  for (const { label, resolved, total, report } of rows) {
+    const rate = total.macs / total.seconds;
+    const m = report.mean.enhanced;
+    const target = resolved.kind === 'budget' ? fmt(resolved.macsPerSecond / 1e6) : '';
+    const use = total.histogram.map((n) => fmt((100 * n) / total.frames, 0)).join(' / ');
+    const dnsmos = m.dnsmos ? `${fmt(m.dnsmos.sig)} / ${fmt(m.dnsmos.bak)} / ${fmt(m.dnsmos.ovrl)}` : 'n/a';
+    lines.push(`| ${label} | ${fmt(rate / 1e6)} | ${fmt(100 * (rate / fullRate - 1), 1)} % | ${target} | ${use} | `
+      + `${fmt(total.changes / total.seconds)} | ${fmt(m.sisdr)} | ${fmt(m.sisdr - full.report.mean.enhanced.sisdr)} | `
+      + `${fmt(m.stoi, 3)} | ${fmt(m.estoi, 3)} | ${dnsmos} |`);
+  }
+  const noisy = await measureNoisy(streamsDir, names);
+  const table = [
+    `Streams: ${streamsDir} (${names.length} × ${fmt(streams[0].noisy.length / RATE, 0)} s), model ${args.model}; noisy input SI-SDR ${fmt(noisy)} dB.`,
+    `Adaptive settings: ${JSON.stringify(adaptiveRow.resolved)}.`,
+    '',
+    ...lines,
+  ].join('\n');
+  console.log(table);
+  if (args.readme) {
+    const text = await readFile(args.readme, 'utf8');
+    const start = text.indexOf(MARK_START);
+    const end = text.indexOf(MARK_END);
+    if (start < 0 || end < start) throw new Error(`${args.readme} lacks the ${MARK_START} … ${MARK_END} markers`);
+    await writeFile(args.readme, `${text.slice(0, start + MARK_START.length)}\n${table}\n${text.slice(end)}`);
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+
+/** Mean SI-SDR of the noisy inputs themselves (the starting point). */
+async function measureNoisy(dir, names) {
+  const json = join(work, 'noisy.json');
+  const run = spawnSync(process.execPath, ['bin/tinyhush.js', 'eval', '--clean', join(dir, 'clean'), '--enhanced', join(dir, 'noisy'),
+    '--json', json], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`eval of the noisy inputs failed: ${run.stderr}`);
+  const report = JSON.parse(await readFile(json, 'utf8'));
+  if (report.files.length !== names.length) throw new Error('eval scored a different set of files');
+  return report.mean.enhanced.sisdr;
+}
