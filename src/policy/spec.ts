@@ -39,11 +39,11 @@ export const DEFAULT_MIN_DWELL_FRAMES = 10;
 
 /** Adaptive defaults, tuned on a validation stream (see training/README.md, "Exit policies"). */
 export const ADAPTIVE_DEFAULTS: Omit<AdaptiveSettings, 'easyExit' | 'hardExit'> = {
-  minNoiseFraction: 0.3,
+  minNoiseFraction: 0.45,
   maxNoiseFraction: 0.97,
   silenceDb: -55,
-  holdFrames: 50,
-  smoothingFrames: 5,
+  holdFrames: 20,
+  smoothingFrames: 10,
 };
 
 const KINDS = "'fixed', 'budget' or 'adaptive'";
