@@ -97,8 +97,9 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
   if (options.exit !== undefined) assertExit(options.exit, exitCount);
   const core = createCore();
   const engine = createEngine(core, model, { ...(skippedState !== undefined && { skippedState }) });
-  const context: PolicyContext = { exits: engine.exits, channels, framesPerSecond: model.header.sampleRate / model.header.stft.hop };
-  let spec = resolvePolicySpec(options.policy ?? { kind: 'fixed', exit: options.exit ?? exitCount - 1 }, context);
+  const framesPerSecond = model.header.sampleRate / model.header.stft.hop;
+  const context: PolicyContext = { exits: engine.exits, channels, framesPerSecond };
+  let spec = Object.freeze(resolvePolicySpec(options.policy ?? { kind: 'fixed', exit: options.exit ?? exitCount - 1 }, context));
   let stream: ReturnType<typeof createStream> | undefined = createStream(core, engine, {
     sampleRate, channels, policy: createPolicy(spec, context),
   });
@@ -152,7 +153,7 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
       const s = live();
       const resolved = resolvePolicySpec(next, context);
       s.policy = createPolicy(resolved, context);
-      spec = resolved;
+      spec = Object.freeze(resolved);
     },
     telemetry() { return live().telemetry(); },
     resetTelemetry() { live().resetTelemetry(); },

@@ -78,6 +78,21 @@ test('policies switch mid-stream, each from the next frame on, and telemetry cou
   expect(denoiser.telemetry().exitHistogram).toEqual([200, 0, 0]); // silence: the cheap exit
 });
 
+test.each([
+  [{ kind: 'adaptive' }],
+  [{ kind: 'budget', macsPerSecond: 100 * (cheap + full) / 2 }],
+] as const)('%j gives the same output whatever the chunk size', (policy) => {
+  const input = testAudio(48000, 16000).map((v, i) => (i > 12000 && i < 36000 ? 0 : v)); // a silent gap: exits change
+  const outputs = [1, 160, 777, 48000].map((size) => {
+    const denoiser = createDenoiser({ model, sampleRate: 16000, policy });
+    const out = new Float32Array(input.length);
+    for (let at = 0; at < input.length; at += size) out.set(denoiser.process(input.subarray(at, at + size)), at);
+    expect(denoiser.telemetry().exitChanges).toBeGreaterThan(0);
+    return out;
+  });
+  for (const out of outputs.slice(1)) expect(out).toEqual(outputs[0]);
+});
+
 test('a stream reset (flush) starts the exit-change count afresh: the first frame after it is no change', () => {
   const denoiser = createDenoiser({ model, sampleRate: 16000, exit: 2 });
   denoiser.process(quarterSecond);
