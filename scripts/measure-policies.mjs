@@ -76,8 +76,18 @@ function denoise(audio, options) {
   return { out, telemetry, resolved };
 }
 
-/** Runs one policy over every stream; returns summed telemetry and the eval report of the outputs. */
-async function measure(label, options, streams, work) {
+/** Scores the WAV files of `dir` against the clean streams (the CLI's eval, through the build). */
+async function score(label, dir) {
+  const json = `${dir}.json`;
+  const evalArgs = ['bin/tinyhush.js', 'eval', '--clean', join(streamsDir, 'clean'), '--enhanced', dir, '--json', json];
+  if (dnsmosDir) evalArgs.push('--dnsmos', dnsmosDir);
+  const run = spawnSync(process.execPath, evalArgs, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`eval failed for ${label}: ${run.stderr}`);
+  return JSON.parse(await readFile(json, 'utf8'));
+}
+
+/** Runs one policy over every stream; returns summed telemetry and the scores of the outputs. */
+async function measure(label, options, streams) {
   const dir = join(work, label.replace(/[^a-z0-9]+/gi, '-'));
   await mkdir(dir, { recursive: true });
   const total = { macs: 0, seconds: 0, changes: 0, frames: 0, histogram: null };
@@ -92,13 +102,24 @@ async function measure(label, options, streams, work) {
     total.histogram = total.histogram ? total.histogram.map((v, i) => v + t.exitHistogram[i]) : [...t.exitHistogram];
     await writeWavFile(join(dir, name), { sampleRate: RATE, format: 'f32le', channels: [out] });
   }
-  const json = `${dir}.json`;
-  const evalArgs = ['bin/tinyhush.js', 'eval', '--clean', join(streamsDir, 'clean'), '--enhanced', dir, '--json', json];
-  if (dnsmosDir) evalArgs.push('--dnsmos', dnsmosDir);
-  const run = spawnSync(process.execPath, evalArgs, { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`eval failed for ${label}: ${run.stderr}`);
-  const report = JSON.parse(await readFile(json, 'utf8'));
-  return { label, resolved, total, report };
+  return { label, resolved, total, report: await score(label, dir) };
+}
+
+const fmt = (v, digits = 2) => v.toFixed(digits);
+
+/** One Markdown table row; `full` is the full exit's row (the reference for Δ and the MAC ratio). */
+function tableRow({ label, resolved, total, report }, full) {
+  const m = report.mean.enhanced;
+  const dnsmos = m.dnsmos ? `${fmt(m.dnsmos.sig)} / ${fmt(m.dnsmos.bak)} / ${fmt(m.dnsmos.ovrl)}` : 'n/a';
+  const scores = `${fmt(m.sisdr)} | ${fmt(m.sisdr - full.report.mean.enhanced.sisdr)} | ${fmt(m.stoi, 3)} | ${fmt(m.estoi, 3)} | ${dnsmos}`;
+  if (total === undefined) return `| ${label} | - | - | - | - | - | ${scores} |`;
+  const rate = total.macs / total.seconds;
+  const fullRate = full.total.macs / full.total.seconds;
+  const target = resolved.kind === 'budget'
+    ? `${fmt(resolved.macsPerSecond / 1e6)} (${fmt(100 * (rate / resolved.macsPerSecond - 1), 2)} %)` : '';
+  const use = total.histogram.map((n) => fmt((100 * n) / total.frames, 0)).join(' / ');
+  return `| ${label} | ${fmt(rate / 1e6)} | ${fmt(100 * (rate / fullRate - 1), 1)} % | ${target} | ${use} | `
+    + `${fmt(total.changes / total.seconds)} | ${scores} |`;
 }
 
 const work = await mkdtemp(join(tmpdir(), 'tinyhush-policies-'));
@@ -114,39 +135,27 @@ try {
   const last = exits.length - 1;
   const adaptive = { kind: 'adaptive', ...JSON.parse(args.adaptive) };
 
-  const rows = [];
-  for (let exit = 0; exit <= last; exit++) rows.push(await measure(`fixed exit ${exit}`, { policy: { kind: 'fixed', exit } }, streams, work));
-  const adaptiveRow = await measure('adaptive', { policy: adaptive }, streams, work);
+  const rows = [{ label: 'noisy input', report: await score('noisy input', join(streamsDir, 'noisy')) }];
+  for (let exit = 0; exit <= last; exit++) rows.push(await measure(`fixed exit ${exit}`, { policy: { kind: 'fixed', exit } }, streams));
+  const full = rows[rows.length - 1];
+  const adaptiveRow = await measure('adaptive', { policy: adaptive }, streams);
   rows.push(adaptiveRow);
-  rows.push(await measure('adaptive, reset-on-resume', { policy: adaptive, skippedState: 'reset' }, streams, work));
-  // Same average compute as the adaptive policy, spread by the budget policy: what the difficulty signal buys.
-  const budget = { kind: 'budget', macsPerSecond: adaptiveRow.total.macs / adaptiveRow.total.seconds };
-  rows.push(await measure('budget = adaptive MAC/s', { policy: budget }, streams, work));
-  rows.push(await measure('budget = adaptive MAC/s, reset-on-resume', { policy: budget, skippedState: 'reset' }, streams, work));
-  const midBudget = { kind: 'budget', macsPerSecond: 100 * (exits[0].macsPerFrame + exits[last].macsPerFrame) / 2 };
-  rows.push(await measure('budget halfway exit 0…full', { policy: midBudget }, streams, work));
+  rows.push(await measure('adaptive, reset-on-resume', { policy: adaptive, skippedState: 'reset' }, streams));
+  // The adaptive policy's average compute, spread by the budget policy without looking at the audio.
+  const sameCompute = { kind: 'budget', macsPerSecond: adaptiveRow.total.macs / adaptiveRow.total.seconds };
+  rows.push(await measure('budget = adaptive MAC/s', { policy: sameCompute }, streams));
+  rows.push(await measure('budget = adaptive MAC/s, reset-on-resume', { policy: sameCompute, skippedState: 'reset' }, streams));
+  const halfway = { kind: 'budget', macsPerSecond: (100 * (exits[0].macsPerFrame + exits[last].macsPerFrame)) / 2 };
+  rows.push(await measure('budget halfway exit 0…full', { policy: halfway }, streams));
+  rows.push(await measure('budget halfway, reset-on-resume', { policy: halfway, skippedState: 'reset' }, streams));
 
-  const full = rows[last];
-  const fullRate = full.total.macs / full.total.seconds;
-  const fmt = (v, d = 2) => v.toFixed(d);
-  const header = '| policy | MMAC/s | vs full | target | exit use (%) | exit changes/s | SI-SDR (dB) | Δ vs full | STOI | ESTOI | DNSMOS SIG/BAK/OVRL |';
-  const lines = [header, '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|'];
-  for (const { label, resolved, total, report } of rows) {
-    const rate = total.macs / total.seconds;
-    const m = report.mean.enhanced;
-    const target = resolved.kind === 'budget' ? fmt(resolved.macsPerSecond / 1e6) : '';
-    const use = total.histogram.map((n) => fmt((100 * n) / total.frames, 0)).join(' / ');
-    const dnsmos = m.dnsmos ? `${fmt(m.dnsmos.sig)} / ${fmt(m.dnsmos.bak)} / ${fmt(m.dnsmos.ovrl)}` : 'n/a';
-    lines.push(`| ${label} | ${fmt(rate / 1e6)} | ${fmt(100 * (rate / fullRate - 1), 1)} % | ${target} | ${use} | `
-      + `${fmt(total.changes / total.seconds)} | ${fmt(m.sisdr)} | ${fmt(m.sisdr - full.report.mean.enhanced.sisdr)} | `
-      + `${fmt(m.stoi, 3)} | ${fmt(m.estoi, 3)} | ${dnsmos} |`);
-  }
-  const noisy = await measureNoisy(streamsDir, names);
   const table = [
-    `Streams: ${streamsDir} (${names.length} × ${fmt(streams[0].noisy.length / RATE, 0)} s), model ${args.model}; noisy input SI-SDR ${fmt(noisy)} dB.`,
+    `Streams: ${streamsDir} (${names.length} × ${fmt(streams[0].noisy.length / RATE, 0)} s), model ${args.model}.`,
     `Adaptive settings: ${JSON.stringify(adaptiveRow.resolved)}.`,
     '',
-    ...lines,
+    '| policy | MMAC/s | vs full | budget target (error) | exit use 0/1/2 (%) | exit changes/s | SI-SDR (dB) | Δ vs full | STOI | ESTOI | DNSMOS SIG / BAK / OVRL |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|',
+    ...rows.map((row) => tableRow(row, full)),
   ].join('\n');
   console.log(table);
   if (args.readme) {
@@ -158,15 +167,4 @@ try {
   }
 } finally {
   await rm(work, { recursive: true, force: true });
-}
-
-/** Mean SI-SDR of the noisy inputs themselves (the starting point). */
-async function measureNoisy(dir, names) {
-  const json = join(work, 'noisy.json');
-  const run = spawnSync(process.execPath, ['bin/tinyhush.js', 'eval', '--clean', join(dir, 'clean'), '--enhanced', join(dir, 'noisy'),
-    '--json', json], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`eval of the noisy inputs failed: ${run.stderr}`);
-  const report = JSON.parse(await readFile(json, 'utf8'));
-  if (report.files.length !== names.length) throw new Error('eval scored a different set of files');
-  return report.mean.enhanced.sisdr;
 }
