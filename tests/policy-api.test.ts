@@ -17,6 +17,7 @@ test.each([
   ['no kind', {}, /policy must be an object \{ kind: 'fixed', 'budget' or 'adaptive', … \}, got kind none/],
   ['an unknown kind', { kind: 'greedy' }, /got kind "greedy"/],
   ['not an object', 'adaptive', /policy must be an object/],
+  ['an inherited property name as kind', { kind: 'toString' }, /got kind "toString"/],
   ['a fixed exit out of range', { kind: 'fixed', exit: 3 }, /policy exit must be an integer from 0 to 2 \(this model has 3 exits\), got 3/],
   ['a budget without a target', { kind: 'budget' }, /policy macsPerSecond must be a number from 0 to .*, got undefined/],
   ['a negative budget', { kind: 'budget', macsPerSecond: -5 }, /got -5/],

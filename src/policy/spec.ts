@@ -76,7 +76,7 @@ function number(value: unknown, name: string, min: number, max: number, integer 
  * @throws InvalidOptionError naming the bad field and what is allowed.
  */
 export function resolvePolicySpec(spec: unknown, context: PolicyContext): ResolvedPolicySpec {
-  if (typeof spec !== 'object' || spec === null || !('kind' in spec) || !(spec.kind as string in KEYS)) {
+  if (typeof spec !== 'object' || spec === null || !('kind' in spec) || typeof spec.kind !== 'string' || !Object.hasOwn(KEYS, spec.kind)) {
     const kind = typeof spec === 'object' && spec !== null && 'kind' in spec ? shown(spec.kind) : 'none';
     throw new InvalidOptionError(`policy must be an object { kind: ${KINDS}, … }, got kind ${kind}`);
   }
