@@ -3,13 +3,12 @@
 // silence) with hard ones (noisy speech): MACs per second, exit use and changes, SI-SDR, STOI,
 // ESTOI and DNSMOS of each policy, as a Markdown table. Uses the built package (`npm run build`).
 //
-//   node scripts/measure-policies.mjs [--model models/nsnet-ee.thm] [--streams DIR | --validation]
+//   node scripts/measure-policies.mjs [--model models/nsnet-ee.thm] [--streams DIR]
 //     [--dnsmos DIR | --no-dnsmos] [--adaptive JSON] [--readme training/README.md]
 //
 // --streams DIR holds clean/NN.wav and noisy/NN.wav (default /work/cache/testset/streams, built by
-// training/make_testset.py). --validation instead builds one stream from the bundled mixtures
-// (tests/fixtures/mixtures) at -5…10 dB SNR: the adaptive defaults are tuned there, never on the
-// test streams. --adaptive overrides adaptive tunables, e.g. '{"minNoiseFraction":0.25}'.
+// training/make_testset.py; tune on validation streams instead, see training/README.md "Exit
+// policies"). --adaptive overrides adaptive tunables, e.g. '{"minNoiseFraction":0.35}'.
 // --readme replaces the table between the policy-table markers of that file.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,7 +22,6 @@ const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/nsnet-ee.thm' },
     streams: { type: 'string', default: '/work/cache/testset/streams' },
-    validation: { type: 'boolean', default: false },
     dnsmos: { type: 'string', default: '/work/shared/models/dnsmos' },
     'no-dnsmos': { type: 'boolean', default: false },
     adaptive: { type: 'string', default: '{}' },
@@ -33,34 +31,6 @@ const { values: args } = parseArgs({
 const RATE = 16000;
 const MARK_START = '<!-- policy-table:start -->';
 const MARK_END = '<!-- policy-table:end -->';
-
-/** One stream from the bundled mixtures: clean speech, noisy speech at -5…10 dB SNR and silence, alternating. */
-async function buildValidationStreams(dir) {
-  const mixture = async (kind, i) => (await readWavFile(`tests/fixtures/mixtures/${kind}-${i}.wav`)).channels[0];
-  const clean = [];
-  const noisy = [];
-  const push = (c, n) => { clean.push(c); noisy.push(n); };
-  for (let round = 0; round < 4; round++) {
-    for (let i = 1; i <= 3; i++) {
-      const [c, n] = [await mixture('clean', i), await mixture('noisy', i)];
-      push(c, c);
-      const snr = [-5, 0, 5, 10][(round + i) % 4];
-      const gain = 10 ** ((5 - snr) / 20); // the mixtures are at 5 dB SNR
-      push(c, c.map((v, t) => v + gain * (n[t] - v)));
-      if (i === 2) push(new Float32Array(2 * RATE), new Float32Array(2 * RATE));
-    }
-  }
-  for (const [kind, parts] of [['clean', clean], ['noisy', noisy]]) {
-    await mkdir(join(dir, kind), { recursive: true });
-    await writeWavFile(join(dir, kind, '00.wav'), { sampleRate: RATE, format: 'f32le', channels: [concat(parts)] });
-  }
-}
-
-function concat(parts) {
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  parts.reduce((at, part) => { out.set(part, at); return at + part.length; }, 0);
-  return out;
-}
 
 /** Denoises one stream with the latency removed (output aligned with the input, same length). */
 function denoise(audio, options) {
@@ -123,10 +93,9 @@ function tableRow({ label, resolved, total, report }, full) {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'tinyhush-policies-'));
-const streamsDir = args.validation ? join(work, 'validation') : args.streams;
+const streamsDir = args.streams;
 const dnsmosDir = args['no-dnsmos'] || !existsSync(join(args.dnsmos, 'sig_bak_ovr.onnx')) ? undefined : args.dnsmos;
 try {
-  if (args.validation) await buildValidationStreams(streamsDir);
   const names = (await readdir(join(streamsDir, 'noisy'))).filter((n) => n.endsWith('.wav')).sort();
   const streams = await Promise.all(names.map(async (name) => ({ name, noisy: (await readWavFile(join(streamsDir, 'noisy', name))).channels[0] })));
   const probe = createDenoiser({ model: args.model, sampleRate: RATE });
