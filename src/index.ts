@@ -4,6 +4,9 @@
  */
 export { createDenoiser, type Denoiser } from './denoiser.js';
 export type { DenoiserOptions } from './denoiser-options.js';
+export type {
+  PolicySpec, ResolvedPolicySpec, FixedPolicySpec, BudgetPolicySpec, AdaptivePolicySpec,
+} from './policy/spec.js';
 export type { TelemetryReport } from './telemetry/counters.js';
 export type { ExitInfo, GateInfo } from './engine/types.js';
 export { SUPPORTED_RATES } from './stream/rates.js';

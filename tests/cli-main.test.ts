@@ -50,7 +50,7 @@ describe('command line usage', () => {
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['denoise', 'a.wav', 'b.wav', '--bogus'], /Unknown option '--bogus'[\s\S]*tinyhush denoise --help/],
     [['denoise', 'a.wav'], /expected 2 argument\(s\) \(in.wav, out.wav\), got 1/],
-    [['denoise', 'a.wav', 'b.wav', '--exit', 'two'], /--exit takes a non-negative integer, got 'two'/],
+    [['denoise', 'a.wav', 'b.wav', '--exit', 'two'], /--exit takes an exit index \(0, 1, …\) or 'auto', got 'two'/],
     [['models', 'extra'], /expected 0 argument\(s\)/],
   ])('%j is a usage error (exit 2) saying what is supported', async (args, message) => {
     const { code, stderr } = await cli(args);

@@ -71,6 +71,7 @@ function policyOf(exit: string | undefined, budget: string | undefined): PolicyS
   }
   if (exit === undefined) return undefined;
   if (exit === 'auto') return { kind: 'adaptive' };
+  if (!/^\d+$/.test(exit)) throw new UsageError(`--exit takes an exit index (0, 1, …) or 'auto', got '${exit}'`);
   return { kind: 'fixed', exit: parseIndex(exit, 'exit') };
 }
 
