@@ -3,7 +3,9 @@
  * cost on the held-out test split, and the machine; writes bench/results/latest.{json,md} and the
  * plot. Options: --rounds N (timing rounds, default 5), --seconds S (end-to-end input, default
  * 60), --files N (first N test files by name, default 24 of 120: scoring
- * all 120 with DNSMOS takes ~30 min on the 2-core machine), --skip-kernels, --skip-quality.
+ * all 120 with DNSMOS takes ~30 min on the 2-core machine), --skip-kernels, --skip-quality,
+ * --systems REGEX (only the systems whose id matches), --name NAME (write bench/results/NAME.*
+ * instead of latest.*).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -29,8 +31,11 @@ const { values: options } = parseArgs({
     files: { type: 'string', default: '24' },
     'skip-kernels': { type: 'boolean', default: false },
     'skip-quality': { type: 'boolean', default: false },
+    systems: { type: 'string', default: '' },
+    name: { type: 'string', default: 'latest' },
   },
 });
+const selected = (system) => new RegExp(options.systems).test(system.id);
 const rounds = Number(options.rounds);
 const seconds = Number(options.seconds);
 const fileLimit = Number(options.files);
@@ -115,18 +120,20 @@ async function quality(tinyhush, peers, e2e) {
     label: s.label, kind: s.kind, quality: value(s),
     macsPerSecond: cost.get(s.id).macsPerSecond, cpuSecondsPerSecond: cost.get(s.id).cpuSecondsPerSecond,
   }));
-  const plot = { svg: 'quality-vs-cost.svg' };
+  const plot = { svg: `${options.name === 'latest' ? '' : `${options.name}-`}quality-vs-cost.svg` };
   if (points.length) {
     await writeFile(join(resultsDir, plot.svg), renderQualityPlot(points, measure));
-    const pngError = await svgToPng(join(resultsDir, plot.svg), join(resultsDir, 'quality-vs-cost.png')).catch((e) => e.message);
+    const png = plot.svg.replace(/svg$/, 'png');
+    const pngError = await svgToPng(join(resultsDir, plot.svg), join(resultsDir, png)).catch((e) => e.message);
     if (pngError) plot.pngError = pngError;
-    else plot.png = 'quality-vs-cost.png';
+    else plot.png = png;
   }
   return { testsetDir, files: files.length, measure, systems: scored, plot };
 }
 
 const tinyhush = await tinyhushOrReason();
-const peers = peerSystems();
+tinyhush.systems = tinyhush.systems.filter(selected);
+const peers = peerSystems().filter(selected);
 const results = { command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim() };
 log('kernels');
 results.kernels = await kernels();
@@ -134,6 +141,6 @@ results.endToEnd = await endToEnd(tinyhush, peers);
 results.quality = await quality(tinyhush, peers, results.endToEnd);
 results.machine = describeMachine();
 results.elapsedSeconds = (performance.now() - started) / 1000;
-await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-await writeFile(join(resultsDir, 'latest.md'), renderMarkdown(results));
-log(`wrote ${join(resultsDir, 'latest.md')}`);
+await writeFile(join(resultsDir, `${options.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(join(resultsDir, `${options.name}.md`), renderMarkdown(results));
+log(`wrote ${join(resultsDir, `${options.name}.md`)}`);

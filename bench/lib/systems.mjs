@@ -51,18 +51,17 @@ function peerSystem(peer) {
   };
 }
 
-/** One tinyhush model at one fixed exit, wrapped as a system. */
-function tinyhushSystem(api, modelName, modelBytes, exit, exitInfo, exitCount) {
+/** One tinyhush model run with one policy (a fixed exit, the adaptive or a budget policy), as a system. */
+function tinyhushSystem(api, modelName, modelBytes, variant) {
   const model = api.readModel(modelBytes);
-  const open = () => api.createDenoiser({ model, sampleRate: TINYHUSH_RATE, channels: 1, exit });
+  const open = () => api.createDenoiser({ model, sampleRate: TINYHUSH_RATE, channels: 1, policy: variant.policy });
   return {
-    id: `tinyhush-${modelName}-exit${exit}`,
-    label: `tinyhush ${modelName} exit ${exit}/${exitCount - 1} (${exitInfo.name})`,
+    id: `tinyhush-${modelName}-${variant.id}`,
+    label: `tinyhush ${modelName} ${variant.label}`,
     kind: 'tinyhush',
     sampleRate: TINYHUSH_RATE,
     frameSize: TINYHUSH_CHUNK,
     model: modelName,
-    exit,
     unavailableReason: null,
     prepare(input16k) {
       const chunks = Math.floor(input16k.length / TINYHUSH_CHUNK);
@@ -108,14 +107,32 @@ function bundledModels() {
     .map((file) => ({ name: file.slice(0, -4), bytes: new Uint8Array(readFileSync(join(modelsDir, file))) }));
 }
 
-/** tinyhush systems: every bundled model at every exit (needs the build). */
+/**
+ * The policies each model is measured with: every fixed exit, the adaptive policy, and a budget
+ * halfway between the cheapest exit and the full model.
+ */
+function policyVariants(exits) {
+  const fixed = exits.map((info, exit) => ({
+    id: `exit${exit}`, label: `exit ${exit}/${exits.length - 1} (${info.name})`, policy: { kind: 'fixed', exit },
+  }));
+  if (exits.length < 2) return fixed;
+  const perSecond = (exit) => exits[exit].macsPerFrame * TINYHUSH_RATE / TINYHUSH_CHUNK;
+  const budget = Math.round((perSecond(0) + perSecond(exits.length - 1)) / 2);
+  return [
+    ...fixed,
+    { id: 'adaptive', label: 'adaptive policy (--exit auto)', policy: { kind: 'adaptive' } },
+    { id: 'budget', label: `budget policy ${(budget / 1e6).toFixed(1)} MMAC/s`, policy: { kind: 'budget', macsPerSecond: budget } },
+  ];
+}
+
+/** tinyhush systems: every bundled model with every policy variant (needs the build). */
 export async function tinyhushSystems() {
   const api = await loadTinyhush();
   return bundledModels().flatMap(({ name, bytes }) => {
     const probe = api.createDenoiser({ model: bytes, sampleRate: TINYHUSH_RATE });
     const exits = probe.exits;
     probe.dispose();
-    return exits.map((info, exit) => tinyhushSystem(api, name, bytes, exit, info, exits.length));
+    return policyVariants(exits).map((variant) => tinyhushSystem(api, name, bytes, variant));
   });
 }
 
