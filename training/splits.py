@@ -10,9 +10,9 @@ import re
 import sys
 from pathlib import Path
 
-DATA_ROOT = Path(os.environ.get('TINYHUSH_DATA', '/work/shared/data'))
+DATA_ROOT = Path(os.environ.get('TINYHUSH_DATA', Path(__file__).resolve().parents[2] / 'shared/data'))
 # Built by training/fetch_asterisk.sh (outside the repo): <root>/<voice>/<prompt>.wav
-ASTERISK_ROOT = Path(os.environ.get('TINYHUSH_ASTERISK', '/work/cache/asterisk/wav'))
+ASTERISK_ROOT = Path(os.environ.get('TINYHUSH_ASTERISK', Path(__file__).resolve().parents[2] / 'cache/asterisk/wav'))
 
 SPLITS = ('train', 'valid', 'test')
 LIBRI_TEST_READERS = 25

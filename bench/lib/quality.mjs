@@ -15,13 +15,25 @@ import { readMono, writeMono } from './tinyhush-api.mjs';
 const RATE = 16000;
 const cli = join(repoRoot, 'bin/tinyhush.js');
 
-/** Builds the test split with the training script when it is missing. */
+/**
+ * Builds the test split with the training scripts when it is missing: first the Asterisk prompts
+ * (Debian packages, decoded with ffmpeg; training/fetch_asterisk.sh), then the mixtures.
+ */
 export async function ensureTestset(testsetDir, log) {
   if (existsSync(join(testsetDir, 'noisy'))) return;
+  const run = promisify(execFile);
+  const asterisk = process.env.TINYHUSH_ASTERISK ?? join(repoRoot, '../cache/asterisk/wav');
+  if (!existsSync(asterisk)) {
+    log(`fetching the Asterisk prompts into ${join(asterisk, '..')} (training/fetch_asterisk.sh)`);
+    await run('sh', [join(repoRoot, 'training/fetch_asterisk.sh'), join(asterisk, '..')], { maxBuffer: 1 << 26 });
+  }
   log(`building the test set in ${testsetDir} (training/make_testset.py)`);
-  await promisify(execFile)('python3', [join(repoRoot, 'training/make_testset.py'), '--out', testsetDir], {
+  await run('python3', [join(repoRoot, 'training/make_testset.py'), '--out', testsetDir], {
     cwd: join(repoRoot, 'training'),
     maxBuffer: 1 << 24,
+  }).catch((error) => {
+    throw new Error(`building the test set failed (it needs python3 with numpy, scipy and soundfile: `
+      + `python3 -m pip install numpy scipy soundfile): ${error.stderr || error.message}`);
   });
 }
 
