@@ -1,5 +1,6 @@
 """Compressed spectral loss (Braun & Tashev, "A consolidated view of loss functions for supervised
 deep learning-based speech enhancement", 2021 — the nsNet2 authors) and SI-SDR for validation."""
+import numpy as np
 import torch
 
 import stft
@@ -42,3 +43,28 @@ def enhancement_loss(mask: torch.Tensor, noisy_spec: torch.Tensor, clean_spec: t
         enhanced = stft.istft(est)[:, stft.WIN - stft.HOP:]          # undo the 10 ms stream delay
         loss = loss - sisdr_weight * si_sdr(enhanced, clean[:, :enhanced.shape[1]]).mean()
     return loss
+
+
+SWITCH_STRETCH_FRAMES = (10, 100)    # 0.1-1 s, the order of the policies' dwell and hold times
+
+
+def switch_schedule(rng: np.random.Generator, batch: int, frames: int) -> torch.Tensor:
+    """Random stretches of `SWITCH_STRETCH_FRAMES` frames, each on the deep exit or not with equal odds,
+    as bool [batch, frames, 1]: the exit pattern the budget and adaptive policies produce."""
+    deep = np.zeros((batch, frames), bool)
+    for b in range(batch):
+        t = 0
+        while t < frames:
+            length = int(rng.integers(*SWITCH_STRETCH_FRAMES))
+            deep[b, t:t + length] = rng.random() < 0.5
+            t += length
+    return torch.from_numpy(deep)[..., None]
+
+
+def switching_loss(masks: list, schedule: torch.Tensor, noisy_spec: torch.Tensor, clean_spec: torch.Tensor,
+                   clean: torch.Tensor, sisdr_weight: float) -> torch.Tensor:
+    """`enhancement_loss` of a mask that switches between exit 0 and each deeper exit by `schedule`, averaged
+    over the deeper exits. The SI-SDR of a switched output drops when the exits' output levels differ (every
+    switch is a level step), so this term keeps the exits level-consistent (training/README.md, "Loss")."""
+    return torch.stack([enhancement_loss(torch.where(schedule, deep, masks[0]), noisy_spec, clean_spec, clean,
+                                         sisdr_weight) for deep in masks[1:]]).mean()

@@ -19,7 +19,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stft  # noqa: E402
 from data import Mixer  # noqa: E402
-from loss import compressed_spectral_loss, enhancement_loss, si_sdr  # noqa: E402
+from loss import compressed_spectral_loss, enhancement_loss, si_sdr, switch_schedule, switching_loss  # noqa: E402
 from models.nsnet_ee import NsNetEE  # noqa: E402
 
 EXITS = 3
@@ -38,6 +38,9 @@ def parse_args(argv=None):
     p.add_argument('--sisdr-weight', type=float, default=0.0,
                    help='weight of the SI-SDR term (dB) added to the compressed spectral loss; 0 = spectral only')
     p.add_argument('--exit-weights', default='1,1,1', help='joint mode: weights of the exit losses')
+    p.add_argument('--switch-weight', type=float, default=0.0,
+                   help='joint mode: weight of the exit-switching loss (loss.switching_loss) added to the exit losses')
+    p.add_argument('--stop-at', type=int, help='checkpoint and stop at this step (the schedule still ends at --steps)')
     p.add_argument('--valid-every', type=int, default=200)
     p.add_argument('--valid-size', type=int, default=64)
     p.add_argument('--ckpt-minutes', type=float, default=3.0)
@@ -155,7 +158,8 @@ def main(argv=None):
              sizes=model.sizes, exit_macs=model.exit_macs())
 
     t0, last_ckpt, running = time.time() - elapsed, time.time(), []
-    while step < args.steps:
+    end = min(args.steps, args.stop_at or args.steps)
+    while step < end:
         if stage_of(step, args.steps, args.mode) != stage:
             stage = stage_of(step, args.steps, args.mode)
             opt = make_optimizer(model, stage, args.lr)
@@ -165,8 +169,12 @@ def main(argv=None):
         noisy, clean = mixer.batch(args.batch)
         x, s, feats = spectra(noisy, clean)
         if stage < 0:
-            exit_losses = torch.stack([enhancement_loss(m, x, s, clean, args.sisdr_weight) for m in model(feats)])
+            masks = model(feats)
+            exit_losses = torch.stack([enhancement_loss(m, x, s, clean, args.sisdr_weight) for m in masks])
             loss = (weights * exit_losses).sum() / weights.sum()
+            if args.switch_weight > 0:
+                schedule = switch_schedule(mixer.rng, len(noisy), x.shape[1])
+                loss = loss + args.switch_weight * switching_loss(masks, schedule, x, s, clean, args.sisdr_weight)
         else:
             loss = enhancement_loss(model(feats, max_exit=stage)[stage], x, s, clean, args.sisdr_weight)
         opt.zero_grad()
@@ -184,7 +192,7 @@ def main(argv=None):
             print(f'step {step} stage {stage} {elapsed:.0f}s loss {np.mean(running):.4f} '
                   f'valid SI-SDRi {np.round(vgain, 2).tolist()}', flush=True)
             running = []
-        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == args.steps:
+        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == end:
             checkpoint()
             last_ckpt = time.time()
     log.close()

@@ -1,0 +1,69 @@
+"""What switching exits costs: SI-SDR improvement of exit 0, the full exit, and outputs that switch between
+them in random 0.1-1 s stretches (loss.switch_schedule, seed fixed) as the budget and adaptive policies do,
+with the deep GRU holding its state while skipped (the engine's default) or running on every frame.
+
+    python3 training/switch_cost.py CHECKPOINT [--testset /work/cache/testset] [--files N]
+
+A switched output scores about halfway between its two exits when the exits agree in output level; each
+switch between exits whose levels differ is a level step, and SI-SDR falls below both (training/README.md,
+"Exit switching").
+"""
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import stft  # noqa: E402
+from loss import si_sdr, switch_schedule  # noqa: E402
+from models.nsnet_ee import load_checkpoint  # noqa: E402
+
+
+def deep_mask(model, h2):
+    return model.exit2(torch.relu(model.fc2(torch.relu(model.fc1(h2)))))
+
+
+@torch.no_grad()
+def scores(model, noisy, clean, schedule):
+    """SI-SDR improvements (dB) of exit 0, full, switched with gru2 run on every frame, switched with it held."""
+    x = stft.stft(noisy)
+    h1, _ = model.gru1(torch.relu(model.fc_in(model.norm(stft.log_power(x)))))
+    exit0, full = model.exit0(h1), deep_mask(model, model.gru2(h1)[0])
+    on = schedule[0, :, 0].nonzero()[:, 0]
+    held = torch.zeros_like(full)                 # gru2 sees only the frames it runs on: its state holds between
+    if len(on):
+        held[:, on] = deep_mask(model, model.gru2(h1[:, on])[0])
+    base = si_sdr(noisy, clean).item()
+
+    def gain(mask):
+        enhanced = stft.istft(mask * x)[:, stft.WIN - stft.HOP:]
+        return si_sdr(enhanced, clean[:, :enhanced.shape[1]]).item() - base
+    return [gain(exit0), gain(full), gain(torch.where(schedule, full, exit0)), gain(torch.where(schedule, held, exit0))]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('checkpoint', type=Path)
+    p.add_argument('--testset', type=Path, default=Path('/work/cache/testset'))
+    p.add_argument('--files', type=int, help='first N files only (default: all)')
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    model = load_checkpoint(args.checkpoint)
+    rng = np.random.default_rng(0)
+    rows = list(csv.DictReader(open(args.testset / 'manifest.csv')))[:args.files]
+    results = []
+    for row in rows:
+        clean, noisy = (torch.from_numpy(sf.read(args.testset / kind / row['file'], dtype='float32')[0])[None]
+                        for kind in ('clean', 'noisy'))
+        results.append(scores(model, noisy, clean, switch_schedule(rng, 1, stft.stft(noisy).shape[1])))
+    mean = np.mean(results, axis=0)
+    print(f'SI-SDRi over {len(rows)} test files: exit0 {mean[0]:.2f}, full {mean[1]:.2f}, '
+          f'switched (gru2 always run) {mean[2]:.2f}, switched (gru2 held) {mean[3]:.2f} dB')
+
+
+if __name__ == '__main__':
+    main()
