@@ -1,5 +1,5 @@
 """Compressed spectral loss (Braun & Tashev, "A consolidated view of loss functions for supervised
-deep learning-based speech enhancement", 2021 — the nsNet2 authors) and SI-SDR for validation."""
+deep learning-based speech enhancement", 2021 — the nsNet2 authors) SI-SDR, and the exit-switching term."""
 import numpy as np
 import torch
 
@@ -65,6 +65,6 @@ def switching_loss(masks: list, schedule: torch.Tensor, noisy_spec: torch.Tensor
                    clean: torch.Tensor, sisdr_weight: float) -> torch.Tensor:
     """`enhancement_loss` of a mask that switches between exit 0 and each deeper exit by `schedule`, averaged
     over the deeper exits. The SI-SDR of a switched output drops when the exits' output levels differ (every
-    switch is a level step), so this term keeps the exits level-consistent (training/README.md, "Loss")."""
+    switch is a level step), so this term keeps the exits level-consistent (training/README.md, "Exit switching")."""
     return torch.stack([enhancement_loss(torch.where(schedule, deep, masks[0]), noisy_spec, clean_spec, clean,
                                          sisdr_weight) for deep in masks[1:]]).mean()
