@@ -1,5 +1,5 @@
 """Compressed spectral loss (Braun & Tashev, "A consolidated view of loss functions for supervised
-deep learning-based speech enhancement", 2021 — the nsNet2 authors) SI-SDR, and the exit-switching term."""
+deep learning-based speech enhancement", 2021 — the nsNet2 authors), SI-SDR, and the exit-switching term."""
 import numpy as np
 import torch
 
