@@ -40,7 +40,7 @@ def enhancement_loss(mask: torch.Tensor, noisy_spec: torch.Tensor, clean_spec: t
     est = mask * noisy_spec
     loss = compressed_spectral_loss(est, clean_spec)
     if sisdr_weight > 0:
-        enhanced = stft.istft(est)[:, stft.WIN - stft.HOP:]          # undo the 10 ms stream delay
+        enhanced = stft.istft_aligned(est)
         loss = loss - sisdr_weight * si_sdr(enhanced, clean[:, :enhanced.shape[1]]).mean()
     return loss
 

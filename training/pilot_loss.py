@@ -23,7 +23,7 @@ m.mu.copy_(f.mean(0)); m.sd.copy_(f.std(0))
 opt = torch.optim.Adam(m.parameters(), lr=lr)
 def val():
     with torch.no_grad():
-        x = stft.stft(vn); e = stft.istft(m(stft.log_power(x)) * x)[:, 160:]
+        x = stft.stft(vn); e = stft.istft_aligned(m(stft.log_power(x)) * x)
         return (si_sdr(e, vc[:, :e.shape[1]]) - si_sdr(vn, vc)).mean().item()
 t0 = time.time()
 for i in range(steps + 1):
@@ -32,6 +32,6 @@ for i in range(steps + 1):
     mask = m(stft.log_power(x))
     loss = compressed_spectral_loss(mask * x, s)
     if mode == 'sisdr':
-        e = stft.istft(mask * x)[:, 160:]
+        e = stft.istft_aligned(mask * x)
         loss = loss - 0.01 * si_sdr(e, c[:, :e.shape[1]]).mean()
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(m.parameters(), 3.0); opt.step()

@@ -35,6 +35,11 @@ def istft(spec: torch.Tensor, win: int = WIN, hop: int = HOP) -> torch.Tensor:
     return out[..., :t * hop]
 
 
+def istft_aligned(spec: torch.Tensor) -> torch.Tensor:
+    """`istft` with the stream delay removed: sample n lines up with input sample n (win - hop fewer samples)."""
+    return istft(spec)[..., WIN - HOP:]
+
+
 def log_power(spec: torch.Tensor) -> torch.Tensor:
     """The model input features: log10(|X|^2 + 1e-12)."""
     return torch.log10(spec.real ** 2 + spec.imag ** 2 + EPS)

@@ -1,12 +1,13 @@
 """What switching exits costs: SI-SDR improvement of exit 0, the full exit, and outputs that switch between
 them in random 0.1-1 s stretches (loss.switch_schedule, seed fixed) as the budget and adaptive policies do,
-with the deep GRU holding its state while skipped (the engine's default) or running on every frame.
+with the deep GRU holding its state while skipped (the engine's default) or running on every frame; and
+the level difference between the two exits' outputs, which is what a switch costs.
 
     python3 training/switch_cost.py CHECKPOINT [--testset /work/cache/testset] [--files N]
 
-A switched output scores about halfway between its two exits when the exits agree in output level; each
-switch between exits whose levels differ is a level step, and SI-SDR falls below both (training/README.md,
-"Exit switching").
+A switched output scores about halfway between its two exits when the exits agree in output level; when
+their levels differ, each switch is a level step and SI-SDR sinks toward or below the cheaper exit's
+(training/README.md, "Exit switching").
 """
 import argparse
 import csv
@@ -23,26 +24,29 @@ from loss import si_sdr, switch_schedule  # noqa: E402
 from models.nsnet_ee import load_checkpoint  # noqa: E402
 
 
-def deep_mask(model, h2):
-    return model.exit2(torch.relu(model.fc2(torch.relu(model.fc1(h2)))))
+def best_gain_db(enhanced, clean):
+    """The gain (dB) that best matches an output to the clean speech in the least-squares sense."""
+    return 20 * np.log10((enhanced * clean).sum().item() / (enhanced * enhanced).sum().item())
 
 
 @torch.no_grad()
-def scores(model, noisy, clean, schedule):
-    """SI-SDR improvements (dB) of exit 0, full, switched with gru2 run on every frame, switched with it held."""
+def measure(model, noisy, clean, rng):
+    """SI-SDR improvements (dB) of exit 0, full, switched with gru2 run on every frame, switched with it
+    held; and exit 0's best gain minus the full exit's (dB)."""
     x = stft.stft(noisy)
-    h1, _ = model.gru1(torch.relu(model.fc_in(model.norm(stft.log_power(x)))))
-    exit0, full = model.exit0(h1), deep_mask(model, model.gru2(h1)[0])
+    schedule = switch_schedule(rng, 1, x.shape[1])
+    h1 = model.shallow(stft.log_power(x))
+    exit0, full = model.exit0(h1), model.full_head(model.gru2(h1)[0])
     on = schedule[0, :, 0].nonzero()[:, 0]
     held = torch.zeros_like(full)                 # gru2 sees only the frames it runs on: its state holds between
     if len(on):
-        held[:, on] = deep_mask(model, model.gru2(h1[:, on])[0])
+        held[:, on] = model.full_head(model.gru2(h1[:, on])[0])
     base = si_sdr(noisy, clean).item()
-
-    def gain(mask):
-        enhanced = stft.istft(mask * x)[:, stft.WIN - stft.HOP:]
-        return si_sdr(enhanced, clean[:, :enhanced.shape[1]]).item() - base
-    return [gain(exit0), gain(full), gain(torch.where(schedule, full, exit0)), gain(torch.where(schedule, held, exit0))]
+    masks = (exit0, full, torch.where(schedule, full, exit0), torch.where(schedule, held, exit0))
+    outputs = [stft.istft_aligned(m * x) for m in masks]
+    ref = clean[:, :outputs[0].shape[1]]
+    gains = [si_sdr(y, ref).item() - base for y in outputs]
+    return gains + [best_gain_db(outputs[0], ref) - best_gain_db(outputs[1], ref)]
 
 
 def main():
@@ -59,10 +63,11 @@ def main():
     for row in rows:
         clean, noisy = (torch.from_numpy(sf.read(args.testset / kind / row['file'], dtype='float32')[0])[None]
                         for kind in ('clean', 'noisy'))
-        results.append(scores(model, noisy, clean, switch_schedule(rng, 1, stft.stft(noisy).shape[1])))
-    mean = np.mean(results, axis=0)
+        results.append(measure(model, noisy, clean, rng))
+    mean, level = np.mean(results, axis=0), np.array(results)[:, 4]
     print(f'SI-SDRi over {len(rows)} test files: exit0 {mean[0]:.2f}, full {mean[1]:.2f}, '
-          f'switched (gru2 always run) {mean[2]:.2f}, switched (gru2 held) {mean[3]:.2f} dB')
+          f'switched (gru2 always run) {mean[2]:.2f}, switched (gru2 held) {mean[3]:.2f} dB; '
+          f'exit0 output level minus full: mean {level.mean():+.2f} dB, std {level.std():.2f} dB')
 
 
 if __name__ == '__main__':

@@ -101,7 +101,7 @@ def validate(model: NsNetEE, valid, batch: int = 16):
         base = si_sdr(noisy, clean)
         for k, mask in enumerate(model(feats)):
             losses[k] += compressed_spectral_loss(mask * x, s).item() * len(noisy)
-            enhanced = stft.istft(mask * x)[:, stft.WIN - stft.HOP:]       # undo the 10 ms stream delay
+            enhanced = stft.istft_aligned(mask * x)
             gains[k] += (si_sdr(enhanced, clean[:, :enhanced.shape[1]]) - base).sum().item()
     return losses / len(noisy_all), gains / len(noisy_all)
 

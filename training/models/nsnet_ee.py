@@ -60,14 +60,22 @@ class NsNetEE(nn.Module):
 
     def forward(self, features, max_exit: int = 2):
         """Masks of exits 0..max_exit (stopping early saves the deeper layers' compute)."""
-        h1, _ = self.gru1(torch.relu(self.fc_in(self.norm(features))))
+        h1 = self.shallow(features)
         masks = [self.exit0(h1)]
         if max_exit >= 1:
             h2, _ = self.gru2(h1)
             masks.append(self.exit1(h2))
             if max_exit >= 2:
-                masks.append(self.exit2(torch.relu(self.fc2(torch.relu(self.fc1(h2))))))
+                masks.append(self.full_head(h2))
         return masks
+
+    def shallow(self, features):
+        """gru1's output [B, T, gru1]: the part of the backbone every exit runs."""
+        return self.gru1(torch.relu(self.fc_in(self.norm(features))))[0]
+
+    def full_head(self, h2):
+        """The full exit's mask from gru2's output (fc1 -> fc2 -> exit2)."""
+        return self.exit2(torch.relu(self.fc2(torch.relu(self.fc1(h2)))))
 
     def layers(self) -> list:
         """Execution-order layer list in model-file terms: dicts with name, op, input, activation, module.
