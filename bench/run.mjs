@@ -33,8 +33,15 @@ const { values: options } = parseArgs({
     'skip-quality': { type: 'boolean', default: false },
     systems: { type: 'string', default: '' },
     name: { type: 'string', default: 'latest' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (options.help) {
+  console.log(`Usage: node bench/run.mjs [--rounds N] [--seconds S] [--files N] [--skip-kernels] [--skip-quality]
+                          [--systems REGEX] [--name NAME]
+Writes bench/results/NAME.{json,md} (default latest) and the quality-vs-cost plot; see bench/README.md.`);
+  process.exit(0);
+}
 const selected = (system) => new RegExp(options.systems).test(system.id);
 const rounds = Number(options.rounds);
 const seconds = Number(options.seconds);

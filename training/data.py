@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
+from torch.utils.data import DataLoader, IterableDataset
 
 import augment
 from splits import split_files
@@ -106,3 +107,26 @@ class Mixer:
         """(noisy, clean) float32 tensors [size, samples]."""
         pairs = [self.example() for _ in range(size)]
         return torch.from_numpy(np.stack([p[0] for p in pairs])), torch.from_numpy(np.stack([p[1] for p in pairs]))
+
+
+class MixtureStream(IterableDataset):
+    """Endless training batches for DataLoader workers, each worker with its own Mixer seeded by
+    (seed, first step, worker id): deterministic for a given worker count, fresh after a resume."""
+
+    def __init__(self, split: str, seed: int, crop_seconds: float, batch: int, first_step: int):
+        self.split, self.seed, self.crop_seconds, self.batch, self.first_step = split, seed, crop_seconds, batch, first_step
+
+    def __iter__(self):
+        worker = torch.utils.data.get_worker_info()
+        seed = np.random.SeedSequence([self.seed, self.first_step, worker.id if worker else 0]).generate_state(1)[0]
+        mixer = Mixer(self.split, int(seed), self.crop_seconds)
+        while True:
+            yield mixer.batch(self.batch)
+
+
+def parallel_batches(split: str, seed: int, crop_seconds: float, batch: int, first_step: int, workers: int,
+                     pin_memory: bool):
+    """An iterator of (noisy, clean) batches mixed by `workers` processes (mixing is the bottleneck on a GPU)."""
+    stream = MixtureStream(split, seed, crop_seconds, batch, first_step)
+    return iter(DataLoader(stream, batch_size=None, num_workers=workers, pin_memory=pin_memory, prefetch_factor=4,
+                           persistent_workers=True))

@@ -4,9 +4,14 @@ noise source and per input-SNR band; per band also the ideal ratio mask's improv
 SI-SDR of its mask applied to the speech alone, and how far it attenuates the noise alone).
 
     python3 training/test_breakdown.py CHECKPOINT [--testset /work/cache/testset]
+    python3 training/test_breakdown.py --reports NOISY.json ENHANCED.json   # any system, from `tinyhush eval --json`
+
+The second form gives the same per-source and per-band SI-SDR improvements for any system scored by the eval
+tool on the test split (`node bench/run.mjs` leaves the reports in $TMPDIR/tinyhush-bench/SYSTEM.json).
 """
 import argparse
 import csv
+import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -44,31 +49,54 @@ def measure(model, noisy, clean):
     return [gain(m) for m in masks] + [gain(ideal), si_sdr(speech, ref).item(), attenuation]
 
 
+def checkpoint_results(checkpoint: Path, testset: Path):
+    """A function of a manifest row -> `measure`'s list for that test file."""
+    model = load_checkpoint(checkpoint)
+
+    def result(row):
+        clean, noisy = (torch.from_numpy(sf.read(testset / kind / row['file'], dtype='float32')[0])[None]
+                        for kind in ('clean', 'noisy'))
+        return measure(model, noisy, clean)
+    return result
+
+
+def report_results(noisy_report: Path, enhanced_report: Path):
+    """A function of a manifest row -> [SI-SDR improvement], from two `tinyhush eval --json` reports."""
+    sisdr = lambda path: {f['name']: f['enhanced']['sisdr'] for f in json.load(open(path))['files']}
+    noisy, enhanced = sisdr(noisy_report), sisdr(enhanced_report)
+    return lambda row: [enhanced[row['file']] - noisy[row['file']]]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('checkpoint', type=Path)
+    p.add_argument('checkpoint', type=Path, nargs='?')
+    p.add_argument('--reports', type=Path, nargs=2, metavar=('NOISY', 'ENHANCED'))
     p.add_argument('--testset', type=Path, default=Path('/work/cache/testset'))
     args = p.parse_args()
+    if (args.checkpoint is None) == (args.reports is None):
+        p.error('give a CHECKPOINT or --reports NOISY ENHANCED')
     torch.set_num_threads(1)
-    model = load_checkpoint(args.checkpoint)
+    result = checkpoint_results(args.checkpoint, args.testset) if args.checkpoint else report_results(*args.reports)
     by_source, by_band, everything = defaultdict(list), defaultdict(list), []
     for row in csv.DictReader(open(args.testset / 'manifest.csv')):
-        clean, noisy = (torch.from_numpy(sf.read(args.testset / kind / row['file'], dtype='float32')[0])[None]
-                        for kind in ('clean', 'noisy'))
-        result = measure(model, noisy, clean)
-        everything.append(result)
-        by_source[noise_source(row['noise'])].append(result)
+        gains = result(row)
+        everything.append(gains)
+        by_source[noise_source(row['noise'])].append(gains)
         band = next(b for b in SNR_BANDS if b[0] <= float(row['snr_db']) < b[1])
-        by_band[band].append(result)
-    exits = len(everything[0]) - 3
+        by_band[band].append(gains)
+    exits = len(everything[0]) - 3 if args.checkpoint else 1
     fmt = lambda rows, cols: ' / '.join(f'{v:+.2f}' for v in np.mean(rows, axis=0)[cols])
-    print(f'SI-SDRi per exit (dB), {len(everything)} files: {fmt(everything, slice(0, exits))}')
+    what = 'SI-SDRi per exit (dB)' if args.checkpoint else 'SI-SDRi (dB)'
+    print(f'{what}, {len(everything)} files: {fmt(everything, slice(0, exits))}')
     for source, rows in sorted(by_source.items()):
         print(f'  {source} ({len(rows)} files): {fmt(rows, slice(0, exits))}')
     for (low, high), rows in sorted(by_band.items()):
-        ideal, speech, attenuation = np.mean(rows, axis=0)[exits:]
-        print(f'  input SNR {low}...{round(high)} dB ({len(rows)} files): {fmt(rows, slice(0, exits))}; ideal mask '
-              f'{ideal:+.2f}; full mask: speech SI-SDR {speech:.1f} dB, noise attenuated {attenuation:.1f} dB')
+        line = f'  input SNR {low}...{round(high)} dB ({len(rows)} files): {fmt(rows, slice(0, exits))}'
+        if args.checkpoint:
+            ideal, speech, attenuation = np.mean(rows, axis=0)[exits:]
+            line += (f'; ideal mask {ideal:+.2f}; full mask: speech SI-SDR {speech:.1f} dB, '
+                     f'noise attenuated {attenuation:.1f} dB')
+        print(line)
 
 
 if __name__ == '__main__':

@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stft  # noqa: E402
-from data import Mixer  # noqa: E402
+from data import Mixer, parallel_batches  # noqa: E402
 from loss import compressed_spectral_loss, enhancement_loss, si_sdr, switch_schedule, switching_loss  # noqa: E402
 from models.nsnet_ee import NsNetEE  # noqa: E402
 
@@ -32,6 +32,14 @@ def parse_args(argv=None):
     p.add_argument('--batch', type=int, default=16)
     p.add_argument('--crop-seconds', type=float, default=4.0)
     p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
+                   help='torch device (default: cuda when present, else cpu)')
+    p.add_argument('--workers', type=int, default=0,
+                   help='mixing processes; 0 mixes in the training process (bit-exact resume), N > 0 keeps a GPU fed '
+                        '(each resume then draws fresh mixtures, seeded by the step)')
+    p.add_argument('--sizes', type=parse_sizes, default={},
+                   help='layer widths for a new run, e.g. gru2=400,fc=400 (NsNetEE arguments; a resume keeps the '
+                        "checkpoint's)")
     p.add_argument('--out', type=Path, required=True)
     p.add_argument('--resume', action='store_true', help='continue from OUT/last.pt (--steps may be raised)')
     p.add_argument('--lr', type=float, default=1e-3)
@@ -46,6 +54,14 @@ def parse_args(argv=None):
     p.add_argument('--ckpt-minutes', type=float, default=3.0)
     p.add_argument('--seed', type=int, default=1)
     return p.parse_args(argv)
+
+
+def parse_sizes(text: str) -> dict:
+    """'gru2=400,fc=400' -> {'gru2': 400, 'fc': 400}."""
+    pairs = [item.split('=') for item in text.split(',') if item]
+    if any(len(pair) != 2 for pair in pairs):
+        raise argparse.ArgumentTypeError(f'expected name=width pairs, got {text!r}')
+    return {name: int(width) for name, width in pairs}
 
 
 def stage_of(step: int, steps: int, mode: str) -> int:
@@ -91,12 +107,12 @@ def feature_stats(mixer: Mixer, batches: int = 8, batch: int = 16):
 
 
 @torch.no_grad()
-def validate(model: NsNetEE, valid, batch: int = 16):
+def validate(model: NsNetEE, valid, device: str, batch: int = 16):
     """Mean loss and mean SI-SDR improvement (dB) per exit on the fixed validation mixtures."""
     noisy_all, clean_all = valid
     losses, gains = np.zeros(EXITS), np.zeros(EXITS)
     for i in range(0, len(noisy_all), batch):
-        noisy, clean = noisy_all[i:i + batch], clean_all[i:i + batch]
+        noisy, clean = noisy_all[i:i + batch].to(device), clean_all[i:i + batch].to(device)
         x, s, feats = spectra(noisy, clean)
         base = si_sdr(noisy, clean)
         for k, mask in enumerate(model(feats)):
@@ -118,21 +134,31 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     ckpt_path, log_path = args.out / 'last.pt', args.out / 'log.csv'
-    weights = torch.tensor([float(w) for w in args.exit_weights.split(',')])
+    weights = torch.tensor([float(w) for w in args.exit_weights.split(',')], device=args.device)
     if len(weights) != EXITS:
         raise ValueError(f'--exit-weights needs {EXITS} comma-separated numbers, got {args.exit_weights!r}')
 
     mixer = Mixer('train', args.seed, args.crop_seconds)
     valid = Mixer('valid', 12345, args.crop_seconds).batch(args.valid_size)   # fixed, same for every run
-    model = NsNetEE()
     step, elapsed, ckpt = 0, 0.0, None
     if args.resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, weights_only=False)
+        ckpt = torch.load(ckpt_path, map_location=args.device, weights_only=False)
+        if args.sizes and {**ckpt['sizes'], **args.sizes} != ckpt['sizes']:
+            raise ValueError(f"--sizes {args.sizes} differ from the checkpoint's {ckpt['sizes']}")
+        model = NsNetEE(**ckpt['sizes'])
         model.load_state_dict(ckpt['model'])
         step, elapsed = ckpt['step'], ckpt['elapsed_s']
         mixer.rng.bit_generator.state = ckpt['mixer_rng']
     else:
+        model = NsNetEE(**args.sizes)
         model.norm.set_stats(*feature_stats(mixer))
+    model.to(args.device)
+    if args.workers:
+        batches = parallel_batches('train', args.seed, args.crop_seconds, args.batch, step, args.workers,
+                                   pin_memory=args.device != 'cpu')
+        next_batch = lambda: next(batches)
+    else:
+        next_batch = lambda: mixer.batch(args.batch)
     print(f'{args.mode}: exit MACs/frame {model.exit_macs()}, params {sum(p.numel() for p in model.parameters())}',
           flush=True)
 
@@ -166,14 +192,14 @@ def main(argv=None):
         lr = learning_rate(step, *stage_bounds(stage, args.steps, args.mode), args.lr)
         for group in opt.param_groups:
             group['lr'] = lr
-        noisy, clean = mixer.batch(args.batch)
+        noisy, clean = (t.to(args.device, non_blocking=True) for t in next_batch())
         x, s, feats = spectra(noisy, clean)
         if stage < 0:
             masks = model(feats)
             exit_losses = torch.stack([enhancement_loss(m, x, s, clean, args.sisdr_weight) for m in masks])
             loss = (weights * exit_losses).sum() / weights.sum()
             if args.switch_weight > 0:
-                schedule = switch_schedule(mixer.rng, len(noisy), x.shape[1])
+                schedule = switch_schedule(mixer.rng, len(noisy), x.shape[1]).to(args.device)
                 loss = loss + args.switch_weight * switching_loss(masks, schedule, x, s, clean, args.sisdr_weight)
         else:
             loss = enhancement_loss(model(feats, max_exit=stage)[stage], x, s, clean, args.sisdr_weight)
@@ -185,7 +211,7 @@ def main(argv=None):
         elapsed = time.time() - t0
         running.append(loss.item())
         if step % args.valid_every == 0 or step == args.steps:
-            vloss, vgain = validate(model, valid)
+            vloss, vgain = validate(model, valid, args.device)
             writer.writerow([step, stage, round(elapsed, 1), f'{lr:.2e}', f'{np.mean(running):.5f}']
                             + [f'{v:.5f}' for v in vloss] + [f'{g:.3f}' for g in vgain])
             log.flush()

@@ -1,0 +1,46 @@
+"""Validation mixtures and a checkpoint's full-exit output as WAVs, so `tinyhush eval` can score checkpoints
+(DNSMOS included) for model selection without touching the test split.
+
+    python3 training/valid_wavs.py CHECKPOINT OUT [--count 48] [--seconds 8] [--mask-power P]
+    node bin/tinyhush.js eval --clean OUT/clean --noisy OUT/noisy --enhanced OUT/enhanced --dnsmos ../shared/models/dnsmos
+
+The mixtures are fixed (validation split, seed 777): every checkpoint is scored on the same files.
+--mask-power P applies mask**P instead of the mask (P > 1 suppresses more): what a stronger or weaker
+suppression of the same model would trade between SI-SDR and DNSMOS SIG / BAK.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import stft  # noqa: E402
+from data import Mixer  # noqa: E402
+from make_sample import write_pcm16  # noqa: E402
+from models.nsnet_ee import load_checkpoint  # noqa: E402
+
+SEED = 777
+
+
+@torch.no_grad()
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('checkpoint', type=Path)
+    p.add_argument('out', type=Path)
+    p.add_argument('--count', type=int, default=48)
+    p.add_argument('--seconds', type=float, default=8.0)
+    p.add_argument('--mask-power', type=float, default=1.0)
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    model = load_checkpoint(args.checkpoint)
+    noisy, clean = Mixer('valid', SEED, args.seconds).batch(args.count)
+    x = stft.stft(noisy)
+    enhanced = stft.istft_aligned(model(stft.log_power(x))[-1].pow(args.mask_power) * x)
+    for kind, audio in (('clean', clean), ('noisy', noisy), ('enhanced', enhanced)):
+        for i, row in enumerate(audio):
+            write_pcm16(args.out / kind / f'{i:03d}.wav', row.numpy()[:enhanced.shape[1]])
+
+
+if __name__ == '__main__':
+    main()
