@@ -3,7 +3,7 @@
 All functions take a numpy Generator and work on float32 [N] or [B, N] arrays at 16 kHz.
 """
 import numpy as np
-from scipy.signal import fftconvolve
+from scipy.signal import fftconvolve, resample
 
 SR = 16000
 
@@ -52,6 +52,62 @@ def nonstationary_noise(rng, n: int) -> np.ndarray:
             length = min(n - start, int(rng.uniform(0.005, 0.2) * SR))
             env[start:start + length] += np.exp(-np.arange(length) / (length / 5 + 1)) * rng.uniform(0.2, 1)
     return (x * env).astype(np.float32)
+
+
+def tonal_noise(rng, n: int) -> np.ndarray:
+    """Harmonic tones with a moving pitch, the noise family that speech-like masks keep: alarms, beeps,
+    sirens, whistles, engines, ringing, played or sung notes. 1-12 partials with a random roll-off (sometimes
+    odd ones only, sometimes slightly inharmonic) on an f0 of 80 Hz-2 kHz that is held, glides, wobbles or
+    steps between notes; sounding continuously, beeping or as decaying notes; sometimes over coloured noise."""
+    t = np.arange(n) / SR
+    f0 = np.exp(rng.uniform(np.log(80), np.log(2000)))
+    kind = rng.integers(4)
+    if kind == 0:                                        # held
+        track = np.full(n, f0)
+    elif kind == 1:                                      # glide of up to an octave either way
+        track = f0 * 2 ** (rng.uniform(-1, 1) * t / t[-1])
+    elif kind == 2:                                      # vibrato ... wail: 0.2-8 Hz, up to an octave deep
+        track = f0 * 2 ** (rng.uniform(0.02, 1) * np.sin(2 * np.pi * rng.uniform(0.2, 8) * t + rng.uniform(0, 6.3)))
+    else:                                                # steps between 2-7 notes of a chromatic scale
+        notes = f0 * 2 ** (rng.integers(-12, 13, rng.integers(2, 8)) / 12)
+        track, pos = np.empty(n), 0
+        while pos < n:
+            length = int(rng.uniform(0.08, 1.0) * SR)
+            track[pos:pos + length] = rng.choice(notes)
+            pos += length
+    phase = 2 * np.pi * np.cumsum(track) / SR
+    stride = 2 if rng.random() < 0.3 else 1
+    stretch = 1 + rng.uniform(0, 0.02) if rng.random() < 0.3 else 1.0
+    rolloff = rng.uniform(0, 2)
+    x = np.zeros(n)
+    for k in range(1, stride * rng.integers(1, 13) + 1, stride):
+        ratio = k ** stretch
+        x += np.sin(ratio * phase + rng.uniform(0, 6.3)) * k ** -rolloff * (ratio * track < SR / 2)
+    envelope = rng.integers(3)
+    if envelope == 1:                                    # beeping: on/off 50-800 ms
+        gate, pos = np.zeros(n), 0
+        while pos < n:
+            length = int(rng.uniform(0.05, 0.8) * SR)
+            gate[pos:pos + length] = rng.random() < 0.5
+            pos += length
+        x *= gate
+    elif envelope == 2:                                  # struck or plucked: a decaying note every 0.1-1 s
+        decay = np.zeros(n)
+        for start in np.cumsum(rng.uniform(0.1, 1.0, int(t[-1] / 0.1) + 1) * SR).astype(int):
+            if start >= n:
+                break
+            decay[start:] = np.exp(-np.arange(n - start) / (rng.uniform(0.05, 0.6) * SR))
+        x *= decay
+    x /= x.std() + 1e-9
+    if rng.random() < 0.3:                               # over a bed of coloured noise
+        bed = _shaped_noise(rng, n)
+        x += 10 ** (rng.uniform(-20, -5) / 20) * bed / (bed.std() + 1e-9)
+    return x.astype(np.float32)
+
+
+def change_speed(x: np.ndarray, n: int) -> np.ndarray:
+    """[M] played back faster or slower (pitch and tempo together) as n samples, band-limited resampling."""
+    return resample(x, n).astype(np.float32)
 
 
 def babble(rng, crops: np.ndarray) -> np.ndarray:

@@ -18,8 +18,9 @@ SR = 16000
 CACHE_DIR = Path(__file__).resolve().parent / 'data_cache'
 SNR_DB = (-5.0, 20.0)
 LEVEL_DBFS = (-40.0, -15.0)           # RMS of the mixture
-P_REVERB, P_BAND_LIMIT, P_SECOND_NOISE = 0.3, 0.15, 0.2
-NOISE_KINDS = (('real', 0.45), ('stationary', 0.2), ('nonstationary', 0.15), ('babble', 0.2))
+P_REVERB, P_BAND_LIMIT, P_SECOND_NOISE, P_SPEED = 0.3, 0.15, 0.2, 0.5
+SPEED = (0.7, 1.4)                    # playback-speed range of real noise crops (log-uniform)
+NOISE_KINDS = (('real', 0.42), ('stationary', 0.15), ('nonstationary', 0.12), ('tonal', 0.13), ('babble', 0.18))
 
 
 class AudioBank:
@@ -50,14 +51,16 @@ def active_rms(x: np.ndarray, frame: int = 320) -> float:
 
 class Mixer:
     """Makes (noisy, clean) pairs for one split. The target is the clean (reverberant, if reverb was
-    applied) speech; noisy = target + noise. Deterministic for a given seed."""
+    applied) speech; noisy = target + noise. Deterministic for a given seed. `noise_kinds` and `p_speed` narrow
+    the noise for scoring, e.g. (('real', 1.0),) and 0: real recordings only, as recorded."""
 
-    def __init__(self, split: str, seed: int, crop_seconds: float):
+    def __init__(self, split: str, seed: int, crop_seconds: float, noise_kinds=NOISE_KINDS, p_speed: float = P_SPEED):
         files = split_files(split)
         self.speech, self.noise = AudioBank(files['speech']), AudioBank(files['noise'])
         self.n = int(round(crop_seconds * SR / 160)) * 160       # whole hops
         self.rng = np.random.default_rng(seed)
         self.rirs = augment.make_rir_bank(np.random.default_rng(seed + 1))
+        self.noise_kinds, self.p_speed = noise_kinds, p_speed
 
     def _speech(self) -> np.ndarray:
         for _ in range(4):                                       # avoid crops that are (almost) all silence
@@ -69,19 +72,23 @@ class Mixer:
     def _noise(self, kind: str) -> np.ndarray:
         rng, n = self.rng, self.n
         if kind == 'real':
+            speed = np.exp(rng.uniform(*np.log(SPEED))) if rng.random() < self.p_speed else 1.0
             for _ in range(4):
-                x = self.noise.crop(rng, n)
+                x = self.noise.crop(rng, int(n * speed))
                 if x.std() > 1e-4:
                     break
+            x = augment.change_speed(x, n) if speed != 1.0 else x
             return augment.random_eq(rng, x) if rng.random() < 0.5 else x
         if kind == 'stationary':
             return augment.stationary_noise(rng, n)
         if kind == 'nonstationary':
             return augment.nonstationary_noise(rng, n)
+        if kind == 'tonal':
+            return augment.tonal_noise(rng, n)
         return augment.babble(rng, np.stack([self.speech.crop(rng, n) for _ in range(rng.integers(3, 7))]))
 
     def _pick_kind(self) -> str:
-        names, weights = zip(*NOISE_KINDS)
+        names, weights = zip(*self.noise_kinds)
         return names[self.rng.choice(len(names), p=np.array(weights) / sum(weights))]
 
     def example(self):
