@@ -20,8 +20,11 @@ random; 25 % of the stream stretches too) the held-out synthetic type below.
 Held-out synthetic noise, "tonal machinery" (`synthetic:engine` / `synthetic:siren` in the manifests):
 harmonic tones whose pitch moves: an engine (f0 35-150 Hz drifting, 12 harmonics, firing-rate
 roughness, over a little low-passed rumble) or a siren (f0 sweeping 500-1600 Hz, wail or two-tone).
-Training's synthetic noise (training/augment.py) is broadband (shaped Gaussian, bursts, clicks, babble)
-with at most a fixed 50/60 Hz hum, so swept harmonic tones are new to every trained model.
+When the split was built, training's synthetic noise was broadband (shaped Gaussian, bursts, clicks,
+babble) with at most a fixed 50/60 Hz hum, so swept harmonic tones were new to every trained model. Since
+nsnet-ee's step 14000, training/augment.tonal_noise draws a wider family of moving-pitch harmonic tones (a
+different generator), so for nsnet-ee this type is no longer unseen (training/README.md, "Quality on the
+held-out test split", reports real and synthetic files apart).
 """
 import argparse
 import csv
