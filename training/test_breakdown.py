@@ -7,7 +7,8 @@ SI-SDR of its mask applied to the speech alone, and how far it attenuates the no
     python3 training/test_breakdown.py --reports NOISY.json ENHANCED.json   # any system, from `tinyhush eval --json`
 
 The second form gives the same per-source and per-band SI-SDR improvements for any system scored by the eval
-tool on the test split (`node bench/run.mjs` leaves the reports in $TMPDIR/tinyhush-bench/SYSTEM.json).
+tool on the test split (`node bench/run.mjs` leaves the reports in $TMPDIR/tinyhush-bench/SYSTEM.json), and
+DNSMOS OVRL improvements where both reports have DNSMOS. Both forms also split real from synthetic noise.
 """
 import argparse
 import csv
@@ -61,10 +62,13 @@ def checkpoint_results(checkpoint: Path, testset: Path):
 
 
 def report_results(noisy_report: Path, enhanced_report: Path):
-    """A function of a manifest row -> [SI-SDR improvement], from two `tinyhush eval --json` reports."""
-    sisdr = lambda path: {f['name']: f['enhanced']['sisdr'] for f in json.load(open(path))['files']}
-    noisy, enhanced = sisdr(noisy_report), sisdr(enhanced_report)
-    return lambda row: [enhanced[row['file']] - noisy[row['file']]]
+    """A function of a manifest row -> [SI-SDR improvement, DNSMOS OVRL improvement if scored], from two
+    `tinyhush eval --json` reports."""
+    scores = lambda path: {f['name']: f['enhanced'] for f in json.load(open(path))['files']}
+    noisy, enhanced = scores(noisy_report), scores(enhanced_report)
+    metrics = [lambda r: r['sisdr']] + ([lambda r: r['dnsmos']['ovrl']] if 'dnsmos' in next(iter(noisy.values()))
+                                        and 'dnsmos' in next(iter(enhanced.values())) else [])
+    return lambda row: [m(enhanced[row['file']]) - m(noisy[row['file']]) for m in metrics]
 
 
 def main():
@@ -77,11 +81,12 @@ def main():
         p.error('give a CHECKPOINT or --reports NOISY ENHANCED')
     torch.set_num_threads(1)
     result = checkpoint_results(args.checkpoint, args.testset) if args.checkpoint else report_results(*args.reports)
-    by_source, by_band, everything = defaultdict(list), defaultdict(list), []
+    by_source, by_band, by_family, everything = defaultdict(list), defaultdict(list), defaultdict(list), []
     for row in csv.DictReader(open(args.testset / 'manifest.csv')):
         gains = result(row)
         everything.append(gains)
         by_source[noise_source(row['noise'])].append(gains)
+        by_family['synthetic' if row['noise'].startswith('synthetic') else 'real'].append(gains)
         band = next(b for b in SNR_BANDS if b[0] <= float(row['snr_db']) < b[1])
         by_band[band].append(gains)
     exits = len(everything[0]) - 3 if args.checkpoint else 1
@@ -90,6 +95,9 @@ def main():
     print(f'{what}, {len(everything)} files: {fmt(everything, slice(0, exits))}')
     for source, rows in sorted(by_source.items()):
         print(f'  {source} ({len(rows)} files): {fmt(rows, slice(0, exits))}')
+    for family, rows in sorted(by_family.items()):
+        ovrl = f'; DNSMOS OVRL {fmt(rows, slice(1, 2))}' if args.reports and len(rows[0]) > 1 else ''
+        print(f'  {family} noise ({len(rows)} files): {fmt(rows, slice(0, exits))}{ovrl}')
     for (low, high), rows in sorted(by_band.items()):
         line = f'  input SNR {low}...{round(high)} dB ({len(rows)} files): {fmt(rows, slice(0, exits))}'
         if args.checkpoint:
