@@ -2,8 +2,8 @@
  * `npm run bench`: kernels, end-to-end streaming cost of tinyhush and its peers, quality against
  * cost on the held-out test split, and the machine; writes bench/results/latest.{json,md} and the
  * plot. Options: --rounds N (timing rounds, default 5), --seconds S (end-to-end input, default
- * 60), --files N (first N test files by name, default 24 of 120: scoring
- * all 120 with DNSMOS takes ~30 min on the 2-core machine), --skip-kernels, --skip-quality,
+ * 60), --files N (N test files spread over noise sources and SNRs, default 24 of 120:
+ * scoring all 120 with DNSMOS takes ~30 min on the 2-core machine), --skip-kernels, --skip-quality,
  * --systems REGEX (only the systems whose id matches), --name NAME (write bench/results/NAME.*
  * instead of latest.*).
  */

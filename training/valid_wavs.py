@@ -1,12 +1,14 @@
 """Validation mixtures and a checkpoint's full-exit output as WAVs, so `tinyhush eval` can score checkpoints
 (DNSMOS included) for model selection without touching the test split.
 
-    python3 training/valid_wavs.py CHECKPOINT OUT [--count 48] [--seconds 8] [--mask-power P] [--real-noise]
+    python3 training/valid_wavs.py CHECKPOINT OUT [--count 48] [--seconds 8] [--mask-power P] [--floor-db D] [--real-noise]
     node bin/tinyhush.js eval --clean OUT/clean --noisy OUT/noisy --enhanced OUT/enhanced --dnsmos ../shared/models/dnsmos
 
 The mixtures are fixed (validation split, seed 777): every checkpoint is scored on the same files.
 --mask-power P applies mask**P instead of the mask (P > 1 suppresses more): what a stronger or weaker
 suppression of the same model would trade between SI-SDR and DNSMOS SIG / BAK.
+--floor-db D applies g + (1 - g)·mask with g = 10^(-D/20): an attenuation limit of D dB, which lets some
+noise through everywhere (DeepFilterNet's --atten-lim) instead of removing it fully.
 --real-noise mixes only the validation split's real noise recordings, as recorded (seed 778): a score that
 does not move when the synthetic noise families of training change, which makes it the one to select on.
 """
@@ -33,6 +35,7 @@ def main():
     p.add_argument('--count', type=int, default=48)
     p.add_argument('--seconds', type=float, default=8.0)
     p.add_argument('--mask-power', type=float, default=1.0)
+    p.add_argument('--floor-db', type=float, help='attenuation limit in dB (default: none)')
     p.add_argument('--real-noise', action='store_true', help='real noise recordings only, no speed change')
     args = p.parse_args()
     torch.set_num_threads(1)
@@ -43,7 +46,11 @@ def main():
         mixer = Mixer('valid', SEED, args.seconds)
     noisy, clean = mixer.batch(args.count)
     x = stft.stft(noisy)
-    enhanced = stft.istft_aligned(model(stft.log_power(x))[-1].pow(args.mask_power) * x)
+    mask = model(stft.log_power(x))[-1].pow(args.mask_power)
+    if args.floor_db is not None:
+        floor = 10 ** (-args.floor_db / 20)
+        mask = floor + (1 - floor) * mask
+    enhanced = stft.istft_aligned(mask * x)
     for kind, audio in (('clean', clean), ('noisy', noisy), ('enhanced', enhanced)):
         for i, row in enumerate(audio):
             write_pcm16(args.out / kind / f'{i:03d}.wav', row.numpy()[:enhanced.shape[1]])

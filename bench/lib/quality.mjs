@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkDenoiserSanity } from './sanity.mjs';
@@ -37,10 +37,24 @@ export async function ensureTestset(testsetDir, log) {
   });
 }
 
-/** The first `limit` test files by name (the mixtures are drawn at random, so a prefix is a random sample). */
+/**
+ * `limit` test files that stand for the whole split: files sorted by noise source, then SNR, and
+ * taken at even steps through that order, so each source and SNR range keeps its share (a prefix
+ * by name is random but, at 24 files, left out two sources). All files when `limit` covers them.
+ */
 export async function testFiles(testsetDir, limit) {
-  const names = (await readdir(join(testsetDir, 'noisy'))).filter((n) => n.endsWith('.wav')).sort();
-  return names.slice(0, limit);
+  const lines = (await readFile(join(testsetDir, 'manifest.csv'), 'utf8')).trim().split('\n');
+  const column = Object.fromEntries(lines[0].split(',').map((name, i) => [name, i]));
+  const rows = lines.slice(1).map((line) => line.split(',')).map((cells) => ({
+    file: cells[column.file],
+    source: cells[column.noise].split('+')[0].replace(/\/[^/]*$/, ''),
+    snr: Number(cells[column.snr_db]),
+  }));
+  const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  if (limit >= rows.length) return rows.map((r) => r.file).sort(byName);
+  rows.sort((a, b) => byName(a.source, b.source) || a.snr - b.snr || byName(a.file, b.file));
+  const picked = Array.from({ length: limit }, (_, i) => rows[Math.floor(((i + 0.5) * rows.length) / limit)].file);
+  return picked.sort(byName);
 }
 
 /** Per-file guard on real audio: finite, not silent, same length. */
