@@ -45,7 +45,8 @@ function qualitySection(quality) {
   if (quality.skipped) return `Not measured: ${quality.skipped}`;
   const dnsmos = (s, key) => fixed(s.mean?.dnsmos?.[key], 2);
   const lines = [
-    `${quality.files} files of the held-out test split (${quality.testsetDir}), scored by \`tinyhush eval\`; outputs aligned by each system's `
+    `${quality.files} files of the held-out test split (${quality.testsetDir}; fewer than all are spread evenly over noise `
+      + `sources and SNRs), scored by \`tinyhush eval\`; outputs aligned by each system's `
       + `delay before scoring. Quality in the plot: ${quality.measure}.`,
     '',
     table(['system', 'SI-SDR dB', 'STOI', 'ESTOI', 'DNSMOS SIG', 'DNSMOS BAK', 'DNSMOS OVRL', 'note'],
