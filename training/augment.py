@@ -31,18 +31,25 @@ def stationary_noise(rng, n: int) -> np.ndarray:
     return x.astype(np.float32)
 
 
+def _segments(rng, n: int, shortest: float, longest: float):
+    """Consecutive slices covering [0, n), each shortest..longest seconds long. Each length is drawn only when
+    the caller asks for the next slice, so the caller's draws for a slice come before the next length."""
+    pos = 0
+    while pos < n:
+        length = int(rng.uniform(shortest, longest) * SR)
+        yield slice(pos, pos + length)
+        pos += length
+
+
 def nonstationary_noise(rng, n: int) -> np.ndarray:
     """Coloured noise with a random envelope: bursts, slow swells, or sparse clicks/knocks."""
     x = _shaped_noise(rng, n)
     kind = rng.integers(3)
     if kind == 0:                                        # on/off bursts of 50 ms .. 1 s
         env = np.zeros(n, np.float32)
-        pos = 0
-        while pos < n:
-            length = int(rng.uniform(0.05, 1.0) * SR)
+        for segment in _segments(rng, n, 0.05, 1.0):
             if rng.random() < 0.5:
-                env[pos:pos + length] = rng.uniform(0.3, 1)
-            pos += length
+                env[segment] = rng.uniform(0.3, 1)
     elif kind == 1:                                      # slow amplitude modulation 0.2-4 Hz
         t = np.arange(n) / SR
         env = 1 + 0.9 * np.sin(2 * np.pi * rng.uniform(0.2, 4) * t + rng.uniform(0, 6.3))
@@ -70,11 +77,9 @@ def tonal_noise(rng, n: int) -> np.ndarray:
         track = f0 * 2 ** (rng.uniform(0.02, 1) * np.sin(2 * np.pi * rng.uniform(0.2, 8) * t + rng.uniform(0, 6.3)))
     else:                                                # steps between 2-7 notes of a chromatic scale
         notes = f0 * 2 ** (rng.integers(-12, 13, rng.integers(2, 8)) / 12)
-        track, pos = np.empty(n), 0
-        while pos < n:
-            length = int(rng.uniform(0.08, 1.0) * SR)
-            track[pos:pos + length] = rng.choice(notes)
-            pos += length
+        track = np.empty(n)
+        for segment in _segments(rng, n, 0.08, 1.0):
+            track[segment] = rng.choice(notes)
     phase = 2 * np.pi * np.cumsum(track) / SR
     stride = 2 if rng.random() < 0.3 else 1
     stretch = 1 + rng.uniform(0, 0.02) if rng.random() < 0.3 else 1.0
@@ -85,11 +90,9 @@ def tonal_noise(rng, n: int) -> np.ndarray:
         x += np.sin(ratio * phase + rng.uniform(0, 6.3)) * k ** -rolloff * (ratio * track < SR / 2)
     envelope = rng.integers(3)
     if envelope == 1:                                    # beeping: on/off 50-800 ms
-        gate, pos = np.zeros(n), 0
-        while pos < n:
-            length = int(rng.uniform(0.05, 0.8) * SR)
-            gate[pos:pos + length] = rng.random() < 0.5
-            pos += length
+        gate = np.zeros(n)
+        for segment in _segments(rng, n, 0.05, 0.8):
+            gate[segment] = rng.random() < 0.5
         x *= gate
     elif envelope == 2:                                  # struck or plucked: a decaying note every 0.1-1 s
         decay = np.zeros(n)
