@@ -41,7 +41,8 @@ export const ACT_TANH: i32 = 3;
 
 /** Activation code `act` (0 none, 1 relu, 2 sigmoid, 3 tanh) per lane. */
 @inline export function activation4(v: v128, act: i32): v128 {
-  if (act == ACT_RELU) return f32x4.max(v, f32x4.splat(0));
+  // pmax is one instruction where max must order NaN and −0; x < 0 ? 0 : x still passes NaN on.
+  if (act == ACT_RELU) return f32x4.pmax(v, f32x4.splat(0));
   if (act == ACT_SIGMOID) return sigmoid4(v);
   if (act == ACT_TANH) return tanh4(v);
   return v;
@@ -61,7 +62,13 @@ export const ACT_TANH: i32 = 3;
 
 /** Applies activation `act` in place to `n` f32 at `ptr`. */
 export function activate(ptr: usize, n: i32, act: i32): void {
-  if (act == ACT_NONE) return;
+  // One loop per activation: with `act` a constant once inlined, the dispatch leaves the loop.
+  if (act == ACT_RELU) activateWith(ptr, n, ACT_RELU);
+  else if (act == ACT_SIGMOID) activateWith(ptr, n, ACT_SIGMOID);
+  else if (act == ACT_TANH) activateWith(ptr, n, ACT_TANH);
+}
+
+@inline function activateWith(ptr: usize, n: i32, act: i32): void {
   const bytes = <usize>n << 2;
   const simdBytes = bytes & ~15;
   let o: usize = 0;

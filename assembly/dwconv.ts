@@ -1,80 +1,92 @@
 // Causal dilated depthwise convolution, one frame at a time:
 //   y[c] = act(b[c] + Σ_j W[c, j] · x_{t − (kernel−1−j)·dilation}[c])
-// `state` is a shift register of the last (kernel−1)·dilation input frames, oldest first, each
-// `channels` f32 (zero at stream start). Four channels share one f32x4 when all four run.
+// Weights are tap-major, Wt[j, c] (the engine transposes the model file's [channels, kernel]), so
+// four channels of one tap are one f32x4 load. `state` is a ring of the last (kernel−1)·dilation
+// input frames behind a 16-byte header holding the slot of the oldest: a frame costs one frame
+// copy, not a shift of the whole history.
 
-import { activation, activation4 } from './activations';
+import { activate } from './activations';
 import { countWork } from './counters';
 
-/** Input frame that tap j reads: (kernel−1−j)·dilation frames back is state slot j·dilation. */
-@inline function tapFrame(x: usize, state: usize, frameBytes: usize, kernel: i32, dilation: i32, j: i32): usize {
-  return j == kernel - 1 ? x : state + <usize>(j * dilation) * frameBytes;
+const HEADER_BYTES: usize = 16; // i32 ring position, padded so the frames stay 16-byte aligned
+
+/** f32 count of the `state` a layer of this shape needs (0 when kernel is 1: no history). */
+export function dwConvStateLength(channels: i32, kernel: i32, dilation: i32): i32 {
+  const slots = (kernel - 1) * dilation;
+  return slots > 0 ? <i32>(HEADER_BYTES >> 2) + slots * channels : 0;
 }
 
-@inline function allRun(chMask: usize, c: i32): bool {
-  if (chMask == 0) return true;
-  const p = chMask + <usize>c;
-  return load<u8>(p) != 0 && load<u8>(p, 1) != 0 && load<u8>(p, 2) != 0 && load<u8>(p, 3) != 0;
+/** Ring slot that shift-register slot `s` (0 = oldest frame) lives in, for s < 2·slots. */
+@inline function ringSlot(pos: i32, s: i32, slots: i32): i32 {
+  const r = pos + s;
+  return r >= slots ? r - slots : r;
 }
 
-/** One channel in scalar code (partial blocks, the last channels); returns 1 if it ran. */
-@inline function convChannel(
-  out: usize, x: usize, state: usize, W: usize, bias: usize, frameBytes: usize,
-  kernel: i32, dilation: i32, act: i32, chMask: usize, c: i32,
-): i32 {
-  const co = <usize>c << 2;
-  if (chMask != 0 && load<u8>(chMask + c) == 0) {
-    store<f32>(out + co, 0);
-    return 0;
+/** True when none of the four u8 flags at `p` is 0 (the classic has-a-zero-byte test). */
+@inline function allFourRun(p: usize): bool {
+  const v = load<u32>(p);
+  return ((v - 0x01010101) & ~v & 0x80808080) == 0;
+}
+
+/** out[c] += Wt_j[c] · tap[c] for every channel the mask runs (all when `chMask` is 0). */
+@inline function accumulateTap(out: usize, tap: usize, w: usize, channels: i32, chMask: usize): void {
+  const simdBytes = <usize>(channels & ~3) << 2;
+  if (chMask == 0) {
+    // Separate loop: neither Binaryen nor V8 hoists the mask test out of the one below.
+    for (let o: usize = 0; o < simdBytes; o += 16) {
+      v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(v128.load(w + o), v128.load(tap + o))));
+    }
+  } else for (let o: usize = 0; o < simdBytes; o += 16) {
+    if (allFourRun(chMask + (o >> 2))) {
+      v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(v128.load(w + o), v128.load(tap + o))));
+    } else {
+      for (let i = o; i < o + 16; i += 4) accumulateChannel(out, tap, w, chMask, i);
+    }
   }
-  const w = W + <usize>(c * kernel) * 4;
-  let s: f32 = bias != 0 ? load<f32>(bias + co) : 0;
-  for (let j = 0; j < kernel; j++) {
-    s += load<f32>(w + (<usize>j << 2)) * load<f32>(tapFrame(x, state, frameBytes, kernel, dilation, j) + co);
-  }
-  store<f32>(out + co, activation(s, act));
-  return 1;
+  for (let o = simdBytes; o < <usize>channels << 2; o += 4) accumulateChannel(out, tap, w, chMask, o);
+}
+
+@inline function accumulateChannel(out: usize, tap: usize, w: usize, chMask: usize, o: usize): void {
+  if (chMask != 0 && load<u8>(chMask + (o >> 2)) == 0) return;
+  store<f32>(out + o, load<f32>(out + o) + load<f32>(w + o) * load<f32>(tap + o));
 }
 
 /**
- * Computes one output frame `out[channels]` from `x[channels]` and shifts `x` into `state`.
- * W [channels, kernel], bias [channels] (0 = none), `chMask` u8[channels] (0 = all on): masked
- * channels write 0, read no weights and count nothing, but their input still enters the state.
- * `out` must not overlap `x` or `state`.
+ * Computes one output frame `out[channels]` from `x[channels]` and adds `x` to `state`
+ * (`dwConvStateLength` f32, zero at stream start). Wt [kernel, channels], bias [channels] (0 =
+ * none), `chMask` u8[channels] (0 = all on): masked channels write 0, read no weights and count
+ * nothing, but their input still enters the state. `out` must not overlap `x` or `state`.
  */
 export function dwConvStep(
-  out: usize, x: usize, state: usize, W: usize, bias: usize,
+  out: usize, x: usize, state: usize, Wt: usize, bias: usize,
   channels: i32, kernel: i32, dilation: i32, act: i32, chMask: usize,
 ): void {
   const frameBytes = <usize>channels << 2;
-  const kernelBytes = <usize>kernel << 2;
-  let active = 0;
-  let c = 0;
-  while (c < channels) {
-    if (c + 4 > channels || !allRun(chMask, c)) {
-      active += convChannel(out, x, state, W, bias, frameBytes, kernel, dilation, act, chMask, c);
-      c++;
-      continue;
-    }
-    const co = <usize>c << 2;
-    const w = W + <usize>c * kernelBytes;
-    let acc = bias != 0 ? v128.load(bias + co) : f32x4.splat(0);
-    for (let j = 0; j < kernel; j++) {
-      const wj = w + (<usize>j << 2);
-      let w4 = f32x4.splat(load<f32>(wj));
-      w4 = f32x4.replace_lane(w4, 1, load<f32>(wj + kernelBytes));
-      w4 = f32x4.replace_lane(w4, 2, load<f32>(wj + 2 * kernelBytes));
-      w4 = f32x4.replace_lane(w4, 3, load<f32>(wj + 3 * kernelBytes));
-      acc = f32x4.add(acc, f32x4.mul(w4, v128.load(tapFrame(x, state, frameBytes, kernel, dilation, j) + co)));
-    }
-    v128.store(out + co, activation4(acc, act));
-    active += 4;
-    c += 4;
-  }
   const slots = (kernel - 1) * dilation;
+  const pos = slots > 0 ? load<i32>(state) : 0;
+  const frames = state + HEADER_BYTES;
+  // out starts at the bias, then one pass per tap, oldest first: tap j reads shift-register slot
+  // j·dilation, and the newest tap is x itself.
+  if (bias != 0) memory.copy(out, bias, frameBytes);
+  else memory.fill(out, 0, frameBytes);
+  for (let j = 0, s = 0; j < kernel; j++, s += dilation) {
+    const tap = j == kernel - 1 ? x : frames + <usize>ringSlot(pos, s, slots) * frameBytes;
+    accumulateTap(out, tap, Wt + <usize>j * frameBytes, channels, chMask);
+  }
+  activate(out, channels, act);
+  let active = channels;
+  if (chMask != 0) {
+    for (let c = 0; c < channels; c++) {
+      if (load<u8>(chMask + <usize>c) == 0) {
+        store<f32>(out + (<usize>c << 2), 0);
+        active--;
+      }
+    }
+  }
   if (slots > 0) {
-    memory.copy(state, state + frameBytes, <usize>(slots - 1) * frameBytes);
-    memory.copy(state + <usize>(slots - 1) * frameBytes, x, frameBytes);
+    // The oldest frame's slot takes x, and the next slot becomes the oldest.
+    memory.copy(frames + <usize>pos * frameBytes, x, frameBytes);
+    store<i32>(state, pos + 1 == slots ? 0 : pos + 1);
   }
   countWork(<f64>active * <f64>kernel, <f64>active * <f64>kernel * 4 + (bias != 0 ? <f64>active * 4 : 0));
 }

@@ -9,7 +9,7 @@ export { logPower, applyMask } from './features';
 export { resamplerCreate, resamplerProcess, resamplerMaxOut, resamplerDelay, resamplerReset } from './resampler';
 export { dense, denseScalar, denseMasked } from './dense';
 export { gruStep } from './gru';
-export { dwConvStep } from './dwconv';
+export { dwConvStep, dwConvStateLength } from './dwconv';
 export { activate } from './activations';
 export { vecAdd, vecCopy, vecFill, sanitize } from './vector';
 export { ceilingKernel } from './ceiling';

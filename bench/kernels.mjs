@@ -127,7 +127,7 @@ export async function benchKernels() {
     const W = randomF32(core, channels * kernel, 13);
     const b = randomF32(core, channels, 14);
     const x = randomF32(core, channels, 15);
-    const state = core.alloc((kernel - 1) * dilation * channels * 4, 64);
+    const state = core.alloc(core.dwConvStateLength(channels, kernel, dilation) * 4, 64);
     const out = core.alloc(channels * 4, 64);
     row('dwConvStep', `${channels} ch, kernel ${kernel}, dilation ${dilation}`, channels * kernel,
       () => core.dwConvStep(out, x, state, W, b, channels, kernel, dilation, 1, 0));

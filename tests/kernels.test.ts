@@ -166,8 +166,9 @@ describe('dwConvStep', () => {
     const W = randomValues(channels * kernel, 21);
     const b = randomValues(channels, 22);
     const chMask = Array.from({ length: channels }, (_, c) => (c % 7 === 1 ? 0 : 1)); // runs of 6 active
-    const [pW, pb, pMask] = [put(W), put(b), putMask(chMask)];
-    const state = core.allocF32(Math.max(1, (kernel - 1) * dilation * channels));
+    const tapMajor = Array.from({ length: channels * kernel }, (_, i) => W[(i % channels) * kernel + Math.floor(i / channels)]);
+    const [pW, pb, pMask] = [put(tapMajor), put(b), putMask(chMask)];
+    const state = core.allocF32(Math.max(1, wasm.dwConvStateLength(channels, kernel, dilation)));
     const px = core.allocF32(channels);
     const out = core.allocF32(channels);
     const frames: Float32Array[] = [];

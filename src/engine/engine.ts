@@ -63,6 +63,15 @@ interface CompiledState extends EngineState {
 
 let nextEngineId = 1;
 
+/** [channels, kernel] → [kernel, channels]. */
+function tapMajor(weight: Float32Array, channels: number, kernel: number): Float32Array {
+  const out = new Float32Array(weight.length);
+  for (let c = 0; c < channels; c++) {
+    for (let j = 0; j < kernel; j++) out[j * channels + c] = weight[c * kernel + j];
+  }
+  return out;
+}
+
 function layerOutputSize(layer: LayerSpec): number {
   switch (layer.op) {
     case 'dense': return layer.out;
@@ -94,6 +103,15 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     weightBytes += spec.byteLength;
   }
   const weight = (name: string): number => tensorPtr.get(name)!;
+  // The dwconv kernel reads its weights tap-major; a second copy keeps a shared tensor intact.
+  const tapMajorPtr = new Map<string, number>();
+  for (const layer of header.layers) {
+    if (layer.op !== 'dwconv' || tapMajorPtr.has(layer.weight)) continue;
+    const values = tapMajor(model.tensor(layer.weight), layer.channels, layer.kernel);
+    const ptr = core.allocU8(values.length * 4);
+    core.writeF32(ptr, values);
+    tapMajorPtr.set(layer.weight, ptr);
+  }
 
   const maxHidden = Math.max(0, ...header.layers.map((l) => (l.op === 'gru' ? l.hidden : 0)));
   const gruScratch = core.allocF32(6 * maxHidden);
@@ -120,7 +138,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
       output.set(layer.name, ptr);
       zeroOnReset.push(ptr, size);
       if (layer.op === 'dwconv') {
-        const n = (layer.kernel - 1) * layer.dilation * layer.channels;
+        const n = k.dwConvStateLength(layer.channels, layer.kernel, layer.dilation);
         const h = core.allocF32(n);
         history.set(layer.name, h);
         zeroOnReset.push(h, n);
@@ -142,10 +160,10 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
             b: weight(layer.biasIh), b2: weight(layer.biasHh), rows: layer.hidden, cols: layer.in,
             memory: step.out, memoryLength: layer.hidden };
         case 'dwconv':
-          return { ...step, op: OP_DWCONV, x: output.get(layer.input)!, w: weight(layer.weight), b: weight(layer.bias),
-            rows: layer.channels, kernel: layer.kernel, dilation: layer.dilation, history: history.get(layer.name)!,
-            act: Activation[layer.activation], memory: history.get(layer.name)!,
-            memoryLength: (layer.kernel - 1) * layer.dilation * layer.channels };
+          return { ...step, op: OP_DWCONV, x: output.get(layer.input)!, w: tapMajorPtr.get(layer.weight)!,
+            b: weight(layer.bias), rows: layer.channels, kernel: layer.kernel, dilation: layer.dilation,
+            history: history.get(layer.name)!, act: Activation[layer.activation], memory: history.get(layer.name)!,
+            memoryLength: k.dwConvStateLength(layer.channels, layer.kernel, layer.dilation) };
         case 'add':
           return { ...step, op: OP_ADD, x: output.get(layer.inputs[0])!, x2: output.get(layer.inputs[1])!, rows: layer.size,
             act: Activation[layer.activation] };

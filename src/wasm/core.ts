@@ -40,8 +40,10 @@ export interface CoreExports {
     rowMask: number, colMask: number): void;
   gruStep(h: number, x: number, Wih: number, Whh: number, bih: number, bhh: number,
     inSize: number, hidden: number, scratch: number): void;
-  dwConvStep(out: number, x: number, state: number, W: number, bias: number, channels: number,
+  /** Wt is tap-major `[kernel, channels]`; `state` holds `dwConvStateLength(...)` f32. */
+  dwConvStep(out: number, x: number, state: number, Wt: number, bias: number, channels: number,
     kernel: number, dilation: number, act: number, chMask: number): void;
+  dwConvStateLength(channels: number, kernel: number, dilation: number): number;
   activate(ptr: number, n: number, act: number): void;
   vecAdd(out: number, a: number, b: number, n: number): void;
   vecCopy(out: number, a: number, n: number): void;
