@@ -10,6 +10,8 @@ export { resamplerCreate, resamplerProcess, resamplerMaxOut, resamplerDelay, res
 export { dense, denseScalar, denseMasked } from './dense';
 export { gruStep } from './gru';
 export { dwConvStep, dwConvStateLength } from './dwconv';
+export { runProgram } from './program';
+export { analyzeHop, synthesizeHop } from './hop';
 export { activate } from './activations';
 export { vecAdd, vecCopy, vecFill, sanitize } from './vector';
 export { ceilingKernel } from './ceiling';

@@ -64,6 +64,11 @@ export function stftSynthesize(stPtr: usize, specIn: usize, hopOut: usize): void
   vecFill(st.overlap + (<usize>(st.win - st.hop) << 2), 0, st.hop);
 }
 
+/** Samples per hop of the STFT at `stPtr`. */
+export function stftHop(stPtr: usize): i32 {
+  return changetype<Stft>(stPtr).hop;
+}
+
 /** Clears the analysis history and the overlap-add accumulator (a new stream starts). */
 export function stftReset(stPtr: usize): void {
   const st = changetype<Stft>(stPtr);

@@ -233,6 +233,31 @@ describe('vector, feature and mask kernels', () => {
   });
 });
 
+describe('per-hop calls', () => {
+  test('analyzeHop and synthesizeHop equal the kernels they chain, and synthesizeHop counts and mutes bad gains', () => {
+    const [hop, bins] = [160, 161];
+    const [fused, chained] = [wasm.stftCreate(320, hop), wasm.stftCreate(320, hop)];
+    const [spectrum, features, out] = [core.allocF32(2 * bins), core.allocF32(bins), core.allocF32(hop)];
+    const [spectrum2, features2, out2] = [core.allocF32(2 * bins), core.allocF32(bins), core.allocF32(hop)];
+    for (let t = 0; t < 4; t++) {
+      const hopIn = put(randomValues(hop, 40 + t));
+      wasm.analyzeHop(fused, hopIn, spectrum, features, bins);
+      wasm.stftAnalyze(chained, hopIn, spectrum2);
+      wasm.logPower(spectrum2, features2, bins);
+      expect(Array.from(core.f32(features, bins))).toEqual(Array.from(core.f32(features2, bins)));
+
+      const gains = randomValues(bins, 50 + t).map(Math.abs);
+      const bad = t === 2 ? [3, 77, 160] : [];
+      const mask = put(gains.map((g, k) => (bad.includes(k) ? [NaN, Infinity, -Infinity][bad.indexOf(k)] : g)));
+      expect(wasm.synthesizeHop(fused, spectrum, mask, bins, out)).toBe(bad.length);
+      const muted = put(gains.map((g, k) => (bad.includes(k) ? 0 : g)));
+      wasm.applyMask(spectrum2, muted, bins);
+      wasm.stftSynthesize(chained, spectrum2, out2);
+      expect(Array.from(core.f32(out, hop))).toEqual(Array.from(core.f32(out2, hop)));
+    }
+  });
+});
+
 describe('memory', () => {
   test('alloc aligns, zeroes, refuses bad alignments, and views survive memory growth', () => {
     const ptr = wasm.alloc(10, 64);

@@ -2,61 +2,29 @@
  * The generic executor: runs a model's layer list frame by frame through the WASM kernels.
  *
  * Everything is resolved at init: tensors are copied into WASM memory once per engine, and each
- * state compiles one flat program per exit, plus one continuation per (from, to) pair of exits (the
- * layers of `to` that `from` did not run), whose steps hold only pointers and sizes. The per-frame
- * loop is a switch over those steps calling kernels; it allocates nothing and looks nothing up.
+ * state compiles one frame program per exit, plus one continuation per (from, to) pair of exits
+ * (the layers of `to` that `from` did not run), into WASM memory (`program.ts`). A frame is then
+ * one `runProgram` call per layer group: nothing allocates, nothing is looked up, and the host
+ * crosses into WASM once, not once per layer.
  */
 import { InvalidOptionError } from '../errors.js';
 import { denseMacsPerFrame } from '../model/macs.js';
 import type { LayerSpec, Model } from '../model/types.js';
 import { Activation, type Core } from '../wasm/core.js';
+import {
+  OP_ADD, OP_DENSE, OP_DENSE_COLS, OP_DENSE_ROWS, OP_DWCONV, OP_GRU, type Step, writeProgram, writeStateHeader,
+} from './program.js';
 import type { Decision, Engine, EngineOptions, EngineState, ExitInfo, GateInfo, SkippedState } from './types.js';
 
-const OP_DENSE = 0;
-const OP_DENSE_ROWS = 1; // gated expand: skipped channels are rows never computed
-const OP_DENSE_COLS = 2; // gated project: skipped channels are columns never read
-const OP_GRU = 3;
-const OP_DWCONV = 4;
-const OP_ADD = 5;
-
-/** One kernel call with every argument resolved; one shape for all ops keeps the loop monomorphic. */
-interface Step {
-  op: number;
-  out: number;
-  x: number;
-  x2: number;
-  w: number;
-  w2: number;
-  b: number;
-  b2: number;
-  rows: number;
-  cols: number;
-  act: number;
-  kernel: number;
-  dilation: number;
-  history: number;
-  gate: number;
-  /** Index of the layer in the model's list (the slot of its last-run frame). */
-  layer: number;
-  /** Recurrent memory of the layer (GRU hidden state, dwconv history) and its f32 count; 0 for stateless ops. */
-  memory: number;
-  memoryLength: number;
-}
-
-interface Program {
-  steps: Step[];
-  output: number;
-}
-
 interface CompiledState extends EngineState {
-  features: number;
-  programs: Program[];
-  /** `continuations[from][to]`: the layers of exit `to` that exit `from` does not list. */
-  continuations: Program[][];
+  /** Program address per exit. */
+  programs: number[];
+  /** `continuations[from][to]`: address of the program of the layers of exit `to` that `from` does not list. */
+  continuations: number[][];
   /** (pointer, f32 count) pairs zeroed by `resetState`. */
   zeroOnReset: number[];
-  /** Frame index of the last frame each layer ran in (−1: not since the state was reset). */
-  lastRun: Int32Array;
+  /** i32 index of the state's gate-mask slots in the heap (one per gate). */
+  gateSlots: number;
   /** Index of the frame being run (−1 before the first). */
   frame: number;
 }
@@ -129,7 +97,9 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
 
   function createState(): EngineState {
     const features = core.allocF32(bins);
-    const zeroOnReset = [features, bins];
+    const lastRun = core.allocF32(header.layers.length); // i32 slots; zero = not run since the reset
+    const gateMasks = core.allocF32(header.gates.length);
+    const zeroOnReset = [features, bins, lastRun, header.layers.length];
     const output = new Map<string, number>([['features', features]]);
     const history = new Map<string, number>();
     for (const layer of header.layers) {
@@ -144,11 +114,14 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
         zeroOnReset.push(h, n);
       }
     }
+    const stateHeader = writeStateHeader(core, {
+      lastRun, resetOnResume: resetOnResume ? 1 : 0, gruScratch, gateMasks, features, bins,
+    });
     const layerIndex = new Map(header.layers.map((l, i) => [l.name, i]));
     const stepOf = (layer: LayerSpec): Step => {
       const step: Step = {
         op: OP_DENSE, out: output.get(layer.name)!, x: 0, x2: 0, w: 0, w2: 0, b: 0, b2: 0,
-        rows: 0, cols: 0, act: 0, kernel: 0, dilation: 0, history: 0, gate: gating.get(layer.name)?.gate ?? -1,
+        rows: 0, cols: 0, act: 0, kernel: 0, dilation: 0, gate: gating.get(layer.name)?.gate ?? -1,
         layer: layerIndex.get(layer.name)!, memory: 0, memoryLength: 0,
       };
       switch (layer.op) {
@@ -162,20 +135,19 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
         case 'dwconv':
           return { ...step, op: OP_DWCONV, x: output.get(layer.input)!, w: tapMajorPtr.get(layer.weight)!,
             b: weight(layer.bias), rows: layer.channels, kernel: layer.kernel, dilation: layer.dilation,
-            history: history.get(layer.name)!, act: Activation[layer.activation], memory: history.get(layer.name)!,
+            act: Activation[layer.activation], memory: history.get(layer.name)!,
             memoryLength: k.dwConvStateLength(layer.channels, layer.kernel, layer.dilation) };
         case 'add':
           return { ...step, op: OP_ADD, x: output.get(layer.inputs[0])!, x2: output.get(layer.inputs[1])!, rows: layer.size,
             act: Activation[layer.activation] };
       }
     };
-    const programOf = (layers: Set<string>, exitOutput: string): Program => (
-      { steps: header.layers.filter((l) => layers.has(l.name)).map(stepOf), output: output.get(exitOutput)! });
+    const programOf = (layers: Set<string>, exitOutput: string): number => writeProgram(core, stateHeader,
+      output.get(exitOutput)!, header.layers.filter((l) => layers.has(l.name)).map(stepOf));
     const programs = header.exits.map((exit) => programOf(new Set(exit.layers), exit.output));
     const continuations = header.exits.map((from) => header.exits.map((to) => (
       programOf(new Set(to.layers.filter((name) => !from.layers.includes(name))), to.output))));
-    const lastRun = new Int32Array(header.layers.length).fill(-1);
-    const state: CompiledState = { engineId, features, programs, continuations, zeroOnReset, lastRun, frame: -1 };
+    const state: CompiledState = { engineId, programs, continuations, zeroOnReset, gateSlots: gateMasks >>> 2, frame: -1 };
     return state;
   }
 
@@ -190,7 +162,6 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     const s = compiled(state);
     const z = s.zeroOnReset;
     for (let i = 0; i < z.length; i += 2) k.vecFill(z[i], 0, z[i + 1]);
-    s.lastRun.fill(-1);
     s.frame = -1;
   }
 
@@ -201,51 +172,27 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     return exit;
   }
 
+  /** Writes the decision's gate masks into the state's slots (the programs read them there). */
+  function setGateMasks(s: CompiledState, masks: ArrayLike<number> | undefined): void {
+    if (gates.length === 0) return;
+    const heap = core.heapI32();
+    for (let g = 0; g < gates.length; g++) heap[s.gateSlots + g] = masks === undefined ? 0 : masks[g];
+  }
+
   function run(state: EngineState, featuresPtr: number, maskPtr: number, decision: Decision): void {
     const s = compiled(state);
     const program = s.programs[checkedExit(decision.exit)];
-    k.vecCopy(s.features, featuresPtr, bins);
+    setGateMasks(s, decision.gateMasks);
     s.frame++;
-    execute(s, program, decision.gateMasks);
-    k.vecCopy(maskPtr, program.output, bins);
+    k.runProgram(program, featuresPtr, maskPtr, s.frame);
   }
 
   function extend(state: EngineState, maskPtr: number, fromExit: number, decision: Decision): void {
     const s = compiled(state);
     if (s.frame < 0) throw new InvalidOptionError('extend continues a frame: call run first');
     const program = s.continuations[checkedExit(fromExit)][checkedExit(decision.exit)];
-    execute(s, program, decision.gateMasks);
-    k.vecCopy(maskPtr, program.output, bins);
-  }
-
-  function execute(s: CompiledState, program: Program, masks: ArrayLike<number> | undefined): void {
-    const steps = program.steps;
-    const frame = s.frame;
-    const lastRun = s.lastRun;
-    for (let i = 0; i < steps.length; i++) {
-      const t = steps[i];
-      if (t.memoryLength !== 0) {
-        // Reset-on-resume: a layer that sat out the previous frame starts again from zero.
-        if (resetOnResume && lastRun[t.layer] !== frame - 1) k.vecFill(t.memory, 0, t.memoryLength);
-        lastRun[t.layer] = frame;
-      }
-      const mask = t.gate >= 0 && masks !== undefined ? masks[t.gate] : 0;
-      switch (t.op) {
-        case OP_DENSE: k.dense(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act); break;
-        case OP_DENSE_ROWS: k.denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, mask, 0); break;
-        case OP_DENSE_COLS: k.denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, 0, mask); break;
-        case OP_GRU:
-          k.gruStep(t.out, t.x, t.w, t.w2, t.b, t.b2, t.cols, t.rows, gruScratch);
-          break;
-        case OP_DWCONV:
-          k.dwConvStep(t.out, t.x, t.history, t.w, t.b, t.rows, t.kernel, t.dilation, t.act, mask);
-          break;
-        case OP_ADD:
-          k.vecAdd(t.out, t.x, t.x2, t.rows);
-          if (t.act !== 0) k.activate(t.out, t.rows, t.act);
-          break;
-      }
-    }
+    setGateMasks(s, decision.gateMasks);
+    k.runProgram(program, 0, maskPtr, s.frame);
   }
 
   return { exits, gates, bins, weightBytes, skippedState, createState, resetState, run, extend };

@@ -1,6 +1,7 @@
 /**
  * One audio channel of a stream: resampler in → hop framing → STFT → features → engine → mask →
- * iSTFT/OLA → resampler out → output FIFO. Its own recurrent state lives here; the scratch
+ * iSTFT/OLA → resampler out → output FIFO. Per hop the host makes one WASM call before the policy
+ * decides (analysis), one per layer group the policy picks (the engine), and one after (synthesis). Its own recurrent state lives here; the scratch
  * buffers are shared with the stream's other channels (they run one after another).
  */
 import type { Engine, EngineState } from '../engine/types.js';
@@ -36,8 +37,6 @@ export interface ChannelSetup {
   fifoCapacity: number;
   priming: number;
   counters: StreamCounters;
-  /** A Float32Array over the whole WASM memory, current (memory does not grow after init). */
-  heap: () => Float32Array;
 }
 
 /** WASM resampler handles: stream rate → model rate (`in`) and back (`out`); 0 = none. */
@@ -70,7 +69,7 @@ export class Channel {
     this.fifo = new SampleFifo(setup.fifoCapacity);
     this.fifo.reset(setup.priming);
     this.frameInfo = {
-      channel, frame: 0, exit: 0, heap: setup.heap(),
+      channel, frame: 0, exit: 0, heap: setup.core.heapF32(),
       spectrum: setup.scratch.spectrum >>> 2, mask: setup.scratch.mask >>> 2, bins: engine.bins,
     };
   }
@@ -115,8 +114,7 @@ export class Channel {
   private runHop(policy: Policy): void {
     const { core, engine, scratch, hop, counters } = this.setup;
     const k = core.exports;
-    k.stftAnalyze(this.stft, this.hopIn, scratch.spectrum);
-    k.logPower(scratch.spectrum, scratch.features, engine.bins);
+    k.analyzeHop(this.stft, this.hopIn, scratch.spectrum, scratch.features, engine.bins);
     const info = this.frameInfo;
     info.frame = this.frames++;
     const decision = policy.decide(info);
@@ -125,7 +123,7 @@ export class Channel {
     if (policy.refine !== undefined) {
       // Staged frame: the policy looks at the first stage's mask and may continue deeper.
       info.exit = exit;
-      info.heap = this.setup.heap();
+      info.heap = core.heapF32();
       const deeper = policy.refine(info);
       if (deeper.exit !== exit) {
         engine.extend(this.state, scratch.mask, exit, deeper);
@@ -136,19 +134,16 @@ export class Channel {
     counters.exitHistogram[exit]++;
     if (this.lastExit >= 0 && exit !== this.lastExit) counters.exitChanges++;
     this.lastExit = exit;
-    if (k.sanitize(scratch.mask, engine.bins) !== 0) {
-      // A non-finite mask means the recurrent state is poisoned: start it afresh, mute the bad bins.
+    if (k.synthesizeHop(this.stft, scratch.spectrum, scratch.mask, engine.bins, scratch.hopOut) !== 0) {
+      // A non-finite mask means the recurrent state is poisoned (its bins were muted): start afresh.
       engine.resetState(this.state);
       counters.stateResets++;
     }
-    k.applyMask(scratch.spectrum, scratch.mask, engine.bins);
-    k.stftSynthesize(this.stft, scratch.spectrum, scratch.hopOut);
-    k.sanitize(scratch.hopOut, hop); // only an overflowing (finite but huge) input can get here
     if (this.resamplerOut === 0) {
-      this.fifo.push(this.setup.heap(), scratch.hopOut >>> 2, hop);
+      this.fifo.push(core.heapF32(), scratch.hopOut >>> 2, hop);
     } else {
       const n = k.resamplerProcess(this.resamplerOut, scratch.hopOut, hop, scratch.resampledOut);
-      this.fifo.push(this.setup.heap(), scratch.resampledOut >>> 2, n);
+      this.fifo.push(core.heapF32(), scratch.resampledOut >>> 2, n);
     }
   }
 }

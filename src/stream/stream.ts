@@ -64,11 +64,6 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
   const k = core.exports;
   const counters = new StreamCounters(engine.exits.length);
   const fullExitMacs = engine.exits[engine.exits.length - 1].macsPerFrame;
-  let heap = new Float32Array(core.memory.buffer);
-  const heapView = (): Float32Array => {
-    if (heap.buffer !== core.memory.buffer) heap = new Float32Array(core.memory.buffer);
-    return heap;
-  };
   // The resampler delays decide the latency, which sizes the FIFOs the channels are built with.
   const resamplers = Array.from({ length: channels }, (): Resamplers => (sampleRate === MODEL_RATE
     ? { in: 0, out: 0 }
@@ -77,7 +72,7 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
   const latency = streamLatency(sampleRate, MODEL_RATE, HOP, WINDOW - HOP, delay(resamplers[0].in), delay(resamplers[0].out));
   // After a block the FIFO holds at most priming + block + a few samples of resampler phase.
   const setup: ChannelSetup = {
-    core, engine, counters, sampleRate, heap: heapView,
+    core, engine, counters, sampleRate,
     scratch: allocScratch(core, engine, sampleRate),
     hop: HOP, window: WINDOW, modelRate: MODEL_RATE,
     priming: latency.priming, fifoCapacity: latency.priming + BLOCK + 8,
@@ -93,7 +88,7 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
       for (let offset = 0; offset < n; offset += BLOCK) {
         const len = Math.min(BLOCK, n - offset);
         for (let c = 0; c < channels; c++) {
-          const memory = heapView();
+          const memory = core.heapF32();
           const source = inputs[c];
           const base = setup.scratch.input >>> 2;
           for (let i = 0; i < len; i++) memory[base + i] = source[offset + i];

@@ -44,6 +44,15 @@ export interface CoreExports {
   dwConvStep(out: number, x: number, state: number, Wt: number, bias: number, channels: number,
     kernel: number, dilation: number, act: number, chMask: number): void;
   dwConvStateLength(channels: number, kernel: number, dilation: number): number;
+  /** Runs a frame program the engine compiled (`featuresIn` 0: continue the frame). */
+  runProgram(program: number, featuresIn: number, maskOut: number, frame: number): void;
+  /** STFT analysis of one hop, then the log-power features of its `bins` bins. */
+  analyzeHop(st: number, hopIn: number, spectrum: number, features: number, bins: number): void;
+  /**
+   * Zeroes non-finite mask gains, masks the spectrum, synthesizes one hop (zeroing non-finite
+   * samples); returns how many mask gains were non-finite.
+   */
+  synthesizeHop(st: number, spectrum: number, mask: number, bins: number, hopOut: number): number;
   activate(ptr: number, n: number, act: number): void;
   vecAdd(out: number, a: number, b: number, n: number): void;
   vecCopy(out: number, a: number, n: number): void;
@@ -66,6 +75,12 @@ export interface Core {
   allocU8(n: number): number;
   /** Copies `data` into memory at byte offset `ptr`. */
   writeF32(ptr: number, data: ArrayLike<number>): void;
+  /** Copies `data` (as i32) into memory at byte offset `ptr`. */
+  writeI32(ptr: number, data: ArrayLike<number>): void;
+  /** A Float32Array over the whole memory, current (hot-path access: index `ptr >>> 2`, no allocation). */
+  heapF32(): Float32Array;
+  /** An Int32Array over the whole memory, current (index `ptr >>> 2`). */
+  heapI32(): Int32Array;
 }
 
 let cachedModule: WebAssembly.Module | undefined;
@@ -84,6 +99,7 @@ export function createCore(): Core {
   const memory = exports.memory;
   let buffer = memory.buffer;
   let f32View = new Float32Array(buffer);
+  let i32View = new Int32Array(buffer);
   let u8View = new Uint8Array(buffer);
   // A grown memory detaches old views: rebuild when the buffer object changed (identity, not
   // instanceof, which fails across realms such as Jest's VM contexts).
@@ -91,6 +107,7 @@ export function createCore(): Core {
     if (memory.buffer !== buffer) {
       buffer = memory.buffer;
       f32View = new Float32Array(buffer);
+      i32View = new Int32Array(buffer);
       u8View = new Uint8Array(buffer);
     }
   };
@@ -118,6 +135,18 @@ export function createCore(): Core {
     writeF32(ptr, data) {
       refresh();
       f32View.set(data, ptr >>> 2);
+    },
+    writeI32(ptr, data) {
+      refresh();
+      i32View.set(data, ptr >>> 2);
+    },
+    heapF32() {
+      refresh();
+      return f32View;
+    },
+    heapI32() {
+      refresh();
+      return i32View;
     },
   };
 }

@@ -1,0 +1,45 @@
+/**
+ * Frame programs in WASM memory: the records `runProgram` (assembly/program.ts) walks. A layer list
+ * is compiled once per state into i32 words: one state header shared by the state's programs, and
+ * per program a header plus one step record per layer. The field order here is the order the
+ * AssemblyScript classes declare; the engine tests catch any drift (every mask would be wrong).
+ */
+import type { Core } from '../wasm/core.js';
+
+export const OP_DENSE = 0;
+export const OP_DENSE_ROWS = 1; // gated expand: skipped channels are rows never computed
+export const OP_DENSE_COLS = 2; // gated project: skipped channels are columns never read
+export const OP_GRU = 3;
+export const OP_DWCONV = 4;
+export const OP_ADD = 5;
+
+/** `StateHeader`: what every program of one engine state shares. */
+const STATE_FIELDS = ['lastRun', 'resetOnResume', 'gruScratch', 'gateMasks', 'features', 'bins'] as const;
+
+/** `Step`: one kernel call with every argument resolved (pointers are byte offsets). */
+const STEP_FIELDS = ['op', 'out', 'x', 'x2', 'w', 'w2', 'b', 'b2', 'rows', 'cols', 'act', 'kernel', 'dilation',
+  'gate', 'layer', 'memory', 'memoryLength'] as const;
+
+export type StateHeader = Record<(typeof STATE_FIELDS)[number], number>;
+
+/**
+ * `gate` is the gate switching the layer's channels or −1; `layer` its index in the model's list;
+ * `memory`/`memoryLength` its recurrent state (GRU hidden, dwconv history) and f32 count, 0 if none.
+ */
+export type Step = Record<(typeof STEP_FIELDS)[number], number>;
+
+function writeWords(core: Core, words: number[]): number {
+  const ptr = core.allocU8(words.length * 4);
+  core.writeI32(ptr, words);
+  return ptr;
+}
+
+/** Writes a state header; returns its address (init only: it allocates). */
+export function writeStateHeader(core: Core, header: StateHeader): number {
+  return writeWords(core, STATE_FIELDS.map((field) => header[field]));
+}
+
+/** Writes a program over the state header at `state` ending in the mask at `output`; returns its address. */
+export function writeProgram(core: Core, state: number, output: number, steps: readonly Step[]): number {
+  return writeWords(core, [state, output, steps.length, ...steps.flatMap((step) => STEP_FIELDS.map((field) => step[field]))]);
+}
