@@ -4,7 +4,7 @@
 
 import { activation } from './activations';
 import { countWork } from './counters';
-import { dot, sum4 } from './vector';
+import { dot, madd4, sum4 } from './vector';
 
 /** Adds the bias (if any) and applies the activation to out[r]. */
 @inline function finish(out: usize, bias: usize, r: i32, sum: f32, act: i32): void {
@@ -30,10 +30,10 @@ export function dense(out: usize, W: usize, x: usize, bias: usize, rows: i32, co
     let o: usize = 0;
     for (; o < simdBytes; o += 16) {
       const xv = v128.load(x + o);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(w0 + o), xv));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load(w1 + o), xv));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load(w2 + o), xv));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load(w3 + o), xv));
+      a0 = madd4(v128.load(w0 + o), xv, a0);
+      a1 = madd4(v128.load(w1 + o), xv, a1);
+      a2 = madd4(v128.load(w2 + o), xv, a2);
+      a3 = madd4(v128.load(w3 + o), xv, a3);
     }
     let s0 = sum4(a0), s1 = sum4(a1), s2 = sum4(a2), s3 = sum4(a3);
     for (; o < bytes; o += 4) {

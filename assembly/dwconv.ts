@@ -6,6 +6,7 @@
 // copy, not a shift of the whole history.
 
 import { activate } from './activations';
+import { madd4 } from './vector';
 import { countWork } from './counters';
 
 const HEADER_BYTES: usize = 16; // i32 ring position, padded so the frames stay 16-byte aligned
@@ -34,11 +35,11 @@ export function dwConvStateLength(channels: i32, kernel: i32, dilation: i32): i3
   if (chMask == 0) {
     // Separate loop: neither Binaryen nor V8 hoists the mask test out of the one below.
     for (let o: usize = 0; o < simdBytes; o += 16) {
-      v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(v128.load(w + o), v128.load(tap + o))));
+      v128.store(out + o, madd4(v128.load(w + o), v128.load(tap + o), v128.load(out + o)));
     }
   } else for (let o: usize = 0; o < simdBytes; o += 16) {
     if (allFourRun(chMask + (o >> 2))) {
-      v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(v128.load(w + o), v128.load(tap + o))));
+      v128.store(out + o, madd4(v128.load(w + o), v128.load(tap + o), v128.load(out + o)));
     } else {
       for (let i = o; i < o + 16; i += 4) accumulateChannel(out, tap, w, chMask, i);
     }

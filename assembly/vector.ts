@@ -6,6 +6,15 @@
     (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
+/**
+ * acc + a·b per lane: one fused multiply-add in the relaxed-SIMD build (rounded once, or twice
+ * where the CPU has no FMA), a multiply and an add in the SIMD build.
+ */
+@inline export function madd4(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
 /** Dot product of `cols` f32 at `w` and `x` (SIMD, two accumulators, scalar tail). */
 @inline export function dot(w: usize, x: usize, cols: i32): f32 {
   const bytes = <usize>cols << 2;
@@ -15,10 +24,10 @@
   let a1 = f32x4.splat(0);
   let o: usize = 0;
   for (; o < pairBytes; o += 32) {
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(w + o, 16), v128.load(x + o, 16)));
+    a0 = madd4(v128.load(w + o), v128.load(x + o), a0);
+    a1 = madd4(v128.load(w + o, 16), v128.load(x + o, 16), a1);
   }
-  for (; o < simdBytes; o += 16) a0 = f32x4.add(a0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
+  for (; o < simdBytes; o += 16) a0 = madd4(v128.load(w + o), v128.load(x + o), a0);
   let s = sum4(f32x4.add(a0, a1));
   for (; o < bytes; o += 4) s += load<f32>(w + o) * load<f32>(x + o);
   return s;

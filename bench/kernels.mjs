@@ -1,9 +1,13 @@
 // Kernel micro-benchmark: GMAC/s of the WASM kernels at the model's layer shapes, the SIMD/scalar
 // ratio of dense, and each kernel as a fraction of a measured ceiling (ceilingKernel: f32x4
-// multiply-adds on L1-resident data). Loads build/core.wasm (run `npm run build:wasm` first).
-// Usage: node bench/kernels.mjs   (or import { benchKernels } and get the rows)
+// multiply-adds on L1-resident data, in the same build). Loads build/core.wasm or
+// build/core-relaxed.wasm (run `npm run build:wasm` first).
+// Usage: node bench/kernels.mjs [--build simd|relaxed-simd|all] [--json]
+//   (or import { benchKernels, benchBothBuilds } and get the rows)
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -11,8 +15,12 @@ const REPETITIONS = 7;
 const MIN_BATCH_SECONDS = 0.01;
 const WARMUP_SECONDS = 0.1; // lets V8 tier the function up from Liftoff to TurboFan
 
-function loadCore() {
-  const bytes = readFileSync(join(root, 'build', 'core.wasm'));
+const BUILD_FILES = { 'simd': 'core.wasm', 'relaxed-simd': 'core-relaxed.wasm' };
+// Node 20 runs relaxed SIMD only behind this V8 flag (later versions accept it too).
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+
+function loadCore(build) {
+  const bytes = readFileSync(join(root, 'build', BUILD_FILES[build]));
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
 }
 
@@ -48,12 +56,12 @@ const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
 const round = (value, digits) => (value === null ? null : Number(value.toFixed(digits)));
 
 /**
- * Measures every kernel family; returns rows
- * `{ kernel, shape, gmacs, scalarGmacs, ratio, ceilingFraction, usPerCall }` (null where a figure
- * does not apply, e.g. MACs of the FFT).
+ * Measures every kernel family of one build in this process; returns rows
+ * `{ build, kernel, shape, gmacs, scalarGmacs, ratio, ceilingFraction, usPerCall }` (null where a
+ * figure does not apply, e.g. MACs of the FFT).
  */
-export async function benchKernels() {
-  const core = loadCore();
+export async function benchKernels(build = 'simd') {
+  const core = loadCore(build);
   const rows = [];
 
   // The ceiling (and the scalar baseline) are timed in batches interleaved with each kernel's, so
@@ -78,7 +86,7 @@ export async function benchKernels() {
     const { seconds: [seconds, scalarSeconds = null], ceilingGmacs } = measure(scalarFn === null ? [fn] : [fn, scalarFn]);
     const gmacs = macs === null ? null : macs / seconds / 1e9;
     rows.push({
-      kernel, shape,
+      build, kernel, shape,
       gmacs: round(gmacs, 3),
       scalarGmacs: scalarSeconds === null ? null : round(macs / scalarSeconds / 1e9, 3),
       ratio: scalarSeconds === null ? null : round(scalarSeconds / seconds, 2),
@@ -150,6 +158,17 @@ export async function benchKernels() {
   return rows;
 }
 
+/** Rows of both builds: the SIMD build here, the relaxed one in a child process with relaxed SIMD on. */
+export async function benchBothBuilds() {
+  const relaxed = execFileSync(process.execPath, [RELAXED_FLAG, fileURLToPath(import.meta.url), '--build', 'relaxed-simd', '--json'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return [...await benchKernels('simd'), ...JSON.parse(relaxed)];
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.table(await benchKernels());
+  const { values } = parseArgs({ options: { build: { type: 'string', default: 'all' }, json: { type: 'boolean', default: false } } });
+  if (values.build !== 'all' && !(values.build in BUILD_FILES)) throw new Error(`--build must be simd, relaxed-simd or all, got ${values.build}`);
+  const rows = values.build === 'all' ? await benchBothBuilds() : await benchKernels(values.build);
+  if (values.json) console.log(JSON.stringify(rows));
+  else console.table(rows);
 }

@@ -55,8 +55,8 @@ await mkdir(resultsDir, { recursive: true });
 async function kernels() {
   if (options['skip-kernels']) return { error: 'skipped (--skip-kernels)' };
   try {
-    const { benchKernels } = await import('./kernels.mjs');
-    return { rows: await benchKernels() };
+    const { benchBothBuilds } = await import('./kernels.mjs');
+    return { rows: await benchBothBuilds() };
   } catch (error) {
     return { error: error.message };
   }

@@ -5,6 +5,7 @@ import type { Model } from './model/types.js';
 import type { PolicySpec } from './policy/spec.js';
 import { assertSupportedRate } from './stream/rates.js';
 import { isUint8Array } from './typed-arrays.js';
+import type { CoreBuildChoice } from './wasm/core.js';
 
 /** Options of `createDenoiser`. */
 export interface DenoiserOptions {
@@ -31,10 +32,17 @@ export interface DenoiserOptions {
    * file's rule: as they were) or `'reset'` (zeroed; offered to measure what holding is worth).
    */
   skippedState?: SkippedState;
+  /**
+   * WASM build: `'auto'` (default) runs the relaxed-SIMD build (fused multiply-add, about 15 % faster
+   * dense layers) where the runtime supports it and the SIMD build elsewhere; `'simd'` or
+   * `'relaxed-simd'` force one (the latter throws `UNSUPPORTED_RUNTIME` where it cannot run).
+   */
+  wasmBuild?: CoreBuildChoice;
 }
 
-const KNOWN_KEYS = ['model', 'sampleRate', 'channels', 'exit', 'policy', 'skippedState'];
+const KNOWN_KEYS = ['model', 'sampleRate', 'channels', 'exit', 'policy', 'skippedState', 'wasmBuild'];
 const SKIPPED_STATES: readonly string[] = ['hold', 'reset'] satisfies SkippedState[];
+const WASM_BUILDS: readonly string[] = ['auto', 'simd', 'relaxed-simd'] satisfies CoreBuildChoice[];
 export const MAX_CHANNELS = 8;
 
 /** A value as a message shows it: strings quoted, so "1" and 1 differ. */
@@ -54,12 +62,13 @@ export function assertExit(exit: unknown, exits: number): asserts exit is number
   }
 }
 
-/** The options `checkOptions` has checked, with `channels` defaulted. */
+/** The options `checkOptions` has checked, with `channels` and `wasmBuild` defaulted. */
 export interface CheckedOptions {
   model: Uint8Array | Model;
   sampleRate: number;
   channels: number;
   skippedState?: SkippedState;
+  wasmBuild: CoreBuildChoice;
 }
 
 /** Checks every option except `exit` and `policy` (which need the model) beyond their not being given together. */
@@ -71,7 +80,7 @@ export function checkOptions(options: unknown): CheckedOptions {
   if (unknown.length > 0) {
     throw new InvalidOptionError(`unknown option(s) ${unknown.join(', ')}; supported: ${KNOWN_KEYS.join(', ')}`);
   }
-  const { model, sampleRate, channels = 1, skippedState, exit, policy } = options as Partial<DenoiserOptions>;
+  const { model, sampleRate, channels = 1, skippedState, exit, policy, wasmBuild = 'auto' } = options as Partial<DenoiserOptions>;
   if (typeof model === 'string') {
     throw new InvalidOptionError(`model "${model}" is a name or path: pass the model bytes or a parsed Model here, `
       + `or use createDenoiser from 'tinyhush/node', which resolves bundled names and file paths`);
@@ -92,5 +101,8 @@ export function checkOptions(options: unknown): CheckedOptions {
   if (skippedState !== undefined && !SKIPPED_STATES.includes(skippedState)) {
     throw new InvalidOptionError(`skippedState must be 'hold' or 'reset', got ${shown(skippedState)}`);
   }
-  return { model, sampleRate, channels, ...(skippedState !== undefined && { skippedState }) };
+  if (!WASM_BUILDS.includes(wasmBuild)) {
+    throw new InvalidOptionError(`wasmBuild must be 'auto', 'simd' or 'relaxed-simd', got ${shown(wasmBuild)}`);
+  }
+  return { model, sampleRate, channels, wasmBuild, ...(skippedState !== undefined && { skippedState }) };
 }

@@ -12,7 +12,7 @@ import type { PolicyContext } from './policy/types.js';
 import { createStream } from './stream/stream.js';
 import type { TelemetryReport } from './telemetry/counters.js';
 import { isFloat32Array, isUint8Array } from './typed-arrays.js';
-import { createCore } from './wasm/core.js';
+import { createCore, type CoreBuild } from './wasm/core.js';
 
 /** A real-time denoiser for one multi-channel stream. */
 export interface Denoiser {
@@ -24,6 +24,8 @@ export interface Denoiser {
   readonly latencySamples: number;
   /** The exact output delay in seconds (resampler delays can make it a fractional sample count). */
   readonly latencySeconds: number;
+  /** The WASM build running this denoiser (see {@link DenoiserOptions.wasmBuild}). */
+  readonly wasmBuild: CoreBuild;
   /** The model's exits, cheapest first, with their dense MACs per frame. */
   readonly exits: readonly ExitInfo[];
   /** The exit every frame runs through under a fixed policy; −1 while a budget or adaptive policy picks per frame. */
@@ -88,14 +90,15 @@ function outputsFor(channels: number, output: Float32Array[] | undefined, n: num
 /**
  * Creates a denoiser: its own WASM instance with the model's weights, one model state per channel.
  * @throws InvalidOptionError for unknown or malformed options, UnsupportedRateError for a rate
- *   outside 8000, 16000, 22050, 24000, 32000, 44100, 48000 Hz, ModelFormatError for a bad model file.
+ *   outside 8000, 16000, 22050, 24000, 32000, 44100, 48000 Hz, ModelFormatError for a bad model file,
+ *   TinyhushError `UNSUPPORTED_RUNTIME` for `wasmBuild: 'relaxed-simd'` where it cannot run.
  */
 export function createDenoiser(options: DenoiserOptions): Denoiser {
-  const { model: source, sampleRate, channels, skippedState } = checkOptions(options);
+  const { model: source, sampleRate, channels, skippedState, wasmBuild } = checkOptions(options);
   const model = isUint8Array(source) ? readModel(source) : source;
   const exitCount = model.header.exits.length;
   if (options.exit !== undefined) assertExit(options.exit, exitCount);
-  const core = createCore();
+  const core = createCore(wasmBuild);
   const engine = createEngine(core, model, { ...(skippedState !== undefined && { skippedState }) });
   const framesPerSecond = model.header.sampleRate / model.header.stft.hop;
   const context: PolicyContext = { exits: engine.exits, channels, framesPerSecond };
@@ -113,6 +116,7 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
 
   const denoiser = {
     sampleRate, channels,
+    wasmBuild: core.build,
     latencySamples: live().latency.samples,
     latencySeconds: live().latency.exact / sampleRate,
     exits: engine.exits,

@@ -10,6 +10,7 @@ export type {
 export type { TelemetryReport } from './telemetry/counters.js';
 export type { ExitInfo, GateInfo } from './engine/types.js';
 export { SUPPORTED_RATES } from './stream/rates.js';
+export { relaxedSimdSupported, type CoreBuild, type CoreBuildChoice } from './wasm/core.js';
 export { readModel } from './model/read.js';
 export type { Model, ModelHeader } from './model/types.js';
 export {

@@ -18,6 +18,7 @@ test.each([
   ['exit past the last', { model, sampleRate: 16000, exit: 3 }, /exit must be an integer from 0 to 2 \(this model has 3 exits\), got 3/],
   ['a negative exit', { model, sampleRate: 16000, exit: -1 }, /got -1/],
   ['an exit of the wrong type', { model, sampleRate: 16000, exit: '1' }, /got "1"/],
+  ['an unknown WASM build', { model, sampleRate: 16000, wasmBuild: 'sse4' }, /wasmBuild must be 'auto', 'simd' or 'relaxed-simd', got "sse4"/],
 ])('%s is an InvalidOptionError', (_what, options, message) => {
   const create = () => createDenoiser(options as never);
   expect(create).toThrow(InvalidOptionError);

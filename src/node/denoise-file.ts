@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Denoiser } from '../denoiser.js';
 import type { PolicySpec, ResolvedPolicySpec } from '../policy/spec.js';
 import type { TelemetryReport } from '../telemetry/counters.js';
+import type { CoreBuild } from '../wasm/core.js';
 import { createDenoiser, type NodeDenoiserOptions } from './create-denoiser.js';
 import { WavReader, DEFAULT_BLOCK_FRAMES } from './wav-reader.js';
 import { WavWriter } from './wav-writer.js';
@@ -56,6 +57,8 @@ export type DenoiseFileReport = TelemetryReport & {
   policySettings: ResolvedPolicySpec;
   /** Wall-clock seconds the whole call took (reading, denoising, writing). */
   wallSeconds: number;
+  /** The WASM build that ran (`'relaxed-simd'` where the runtime supports it). */
+  wasmBuild: CoreBuild;
 };
 
 /**
@@ -107,6 +110,7 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
       output: { path: outPath, ...info },
       seconds: frames / sampleRate,
       policySettings,
+      wasmBuild: denoiser.wasmBuild,
       wallSeconds: (performance.now() - started) / 1000,
     };
   } catch (error) {

@@ -5,7 +5,17 @@
  */
 import { TinyhushError } from '../errors.js';
 import { decodeBase64 } from './base64.js';
-import { CORE_WASM_BASE64 } from './core-wasm.generated.js';
+import { CORE_RELAXED_WASM_BASE64, CORE_WASM_BASE64 } from './core-wasm.generated.js';
+
+/**
+ * The two builds of the WASM core: `'simd'` runs everywhere WebAssembly SIMD does; `'relaxed-simd'`
+ * adds fused multiply-add (Chrome 114+ and Node 22+; Node 20 only with
+ * `--experimental-wasm-relaxed-simd`). Outputs agree to float rounding, not bit for bit.
+ */
+export type CoreBuild = 'simd' | 'relaxed-simd';
+
+/** Which build to load: `'auto'` (default) takes relaxed SIMD where the runtime validates it. */
+export type CoreBuildChoice = CoreBuild | 'auto';
 
 /** Activation codes taken by `dense`, `denseMasked`, `dwConvStep` and `activate`. */
 export const Activation = { none: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
@@ -63,6 +73,8 @@ export interface CoreExports {
 
 /** An instantiated core with helpers for typed views and allocation. */
 export interface Core {
+  /** The build this instance runs. */
+  readonly build: CoreBuild;
   readonly exports: CoreExports;
   readonly memory: WebAssembly.Memory;
   /** A Float32Array view of `n` f32 at byte offset `ptr` (valid until memory grows). */
@@ -83,18 +95,38 @@ export interface Core {
   heapI32(): Int32Array;
 }
 
-let cachedModule: WebAssembly.Module | undefined;
+const BASE64: Record<CoreBuild, string> = { 'simd': CORE_WASM_BASE64, 'relaxed-simd': CORE_RELAXED_WASM_BASE64 };
+const modules = new Map<CoreBuild, WebAssembly.Module>();
+let relaxedSupported: boolean | undefined;
 
-/** Compiles the embedded module once per realm; each `createCore` call gets its own instance. */
-function coreModule(): WebAssembly.Module {
-  cachedModule ??= new WebAssembly.Module(decodeBase64(CORE_WASM_BASE64));
-  return cachedModule;
+/** True when this runtime runs the relaxed-SIMD build (checked once per realm). */
+export function relaxedSimdSupported(): boolean {
+  relaxedSupported ??= WebAssembly.validate(decodeBase64(CORE_RELAXED_WASM_BASE64));
+  return relaxedSupported;
 }
 
-/** Instantiates a fresh WASM core synchronously (own memory, counters and allocations). */
-export function createCore(): Core {
+/** Compiles an embedded build once per realm; each `createCore` call gets its own instance. */
+function coreModule(build: CoreBuild): WebAssembly.Module {
+  let module = modules.get(build);
+  if (module === undefined) {
+    module = new WebAssembly.Module(decodeBase64(BASE64[build]));
+    modules.set(build, module);
+  }
+  return module;
+}
+
+/**
+ * Instantiates a fresh WASM core synchronously (own memory, counters and allocations).
+ * @throws TinyhushError `UNSUPPORTED_RUNTIME` when `'relaxed-simd'` is asked for and this runtime lacks it.
+ */
+export function createCore(choice: CoreBuildChoice = 'auto'): Core {
+  const build: CoreBuild = choice === 'auto' ? (relaxedSimdSupported() ? 'relaxed-simd' : 'simd') : choice;
+  if (build === 'relaxed-simd' && !relaxedSimdSupported()) {
+    throw new TinyhushError('UNSUPPORTED_RUNTIME',
+      "this runtime cannot run the relaxed-SIMD build (Node 20 needs --experimental-wasm-relaxed-simd); use 'simd' or 'auto'");
+  }
   // The module imports nothing: it is built with --noAssert and the stub runtime.
-  const instance = new WebAssembly.Instance(coreModule(), {});
+  const instance = new WebAssembly.Instance(coreModule(build), {});
   const exports = instance.exports as unknown as CoreExports;
   const memory = exports.memory;
   let buffer = memory.buffer;
@@ -120,6 +152,7 @@ export function createCore(): Core {
     return ptr;
   };
   return {
+    build,
     exports,
     memory,
     f32(ptr, n) {
