@@ -97,7 +97,8 @@ export async function benchKernels(build = 'simd') {
 
   row('ceiling', `${ceilingN} f32 × ${ceilingReps}`, ceilingN * ceilingReps, runCeiling);
 
-  for (const [outSize, inSize] of [[161, 192], [192, 192], [576, 192], [256, 256], [256, 161], [400, 400]]) {
+  // The last shape holds 4 MB of weights: past a typical L2, it measures weight bandwidth instead.
+  for (const [outSize, inSize] of [[161, 192], [192, 192], [576, 192], [256, 256], [256, 161], [400, 400], [1024, 1024]]) {
     const W = randomF32(core, outSize * inSize, 2);
     const x = randomF32(core, inSize, 3);
     const b = randomF32(core, outSize, 4);

@@ -61,13 +61,15 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   const bins = header.features.bins;
   const engineId = nextEngineId++;
 
+  const place = (values: Float32Array): number => {
+    const ptr = core.allocU8(values.length * 4);
+    core.writeF32(ptr, values);
+    return ptr;
+  };
   const tensorPtr = new Map<string, number>();
   let weightBytes = 0;
   for (const spec of header.tensors) {
-    const values = model.tensor(spec.name);
-    const ptr = core.allocU8(values.length * 4);
-    core.writeF32(ptr, values);
-    tensorPtr.set(spec.name, ptr);
+    tensorPtr.set(spec.name, place(model.tensor(spec.name)));
     weightBytes += spec.byteLength;
   }
   const weight = (name: string): number => tensorPtr.get(name)!;
@@ -75,10 +77,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   const tapMajorPtr = new Map<string, number>();
   for (const layer of header.layers) {
     if (layer.op !== 'dwconv' || tapMajorPtr.has(layer.weight)) continue;
-    const values = tapMajor(model.tensor(layer.weight), layer.channels, layer.kernel);
-    const ptr = core.allocU8(values.length * 4);
-    core.writeF32(ptr, values);
-    tapMajorPtr.set(layer.weight, ptr);
+    tapMajorPtr.set(layer.weight, place(tapMajor(model.tensor(layer.weight), layer.channels, layer.kernel)));
   }
 
   const maxHidden = Math.max(0, ...header.layers.map((l) => (l.op === 'gru' ? l.hidden : 0)));
@@ -98,7 +97,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   function createState(): EngineState {
     const features = core.allocF32(bins);
     const lastRun = core.allocF32(header.layers.length); // i32 slots; zero = not run since the reset
-    const gateMasks = core.allocF32(header.gates.length);
+    const gateMasks = core.allocF32(header.gates.length); // i32 slots: u8 mask pointers
     const zeroOnReset = [features, bins, lastRun, header.layers.length];
     const output = new Map<string, number>([['features', features]]);
     const history = new Map<string, number>();
