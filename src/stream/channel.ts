@@ -1,8 +1,9 @@
 /**
  * One audio channel of a stream: resampler in → hop framing → STFT → features → engine → mask →
  * iSTFT/OLA → resampler out → output FIFO. Per hop the host makes one WASM call before the policy
- * decides (analysis), one per layer group the policy picks (the engine), and one after (synthesis). Its own recurrent state lives here; the scratch
- * buffers are shared with the stream's other channels (they run one after another).
+ * decides (analysis), one per layer group the policy picks (the engine), and one after (synthesis).
+ * Its own recurrent state lives here; the scratch buffers are shared with the stream's other
+ * channels (they run one after another).
  */
 import type { Engine, EngineState } from '../engine/types.js';
 import type { FrameInfo, Policy } from '../policy/types.js';
