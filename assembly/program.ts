@@ -3,7 +3,7 @@
 // one boundary crossing per layer group instead of one per layer (docs/internals.md, "Frame
 // programs", gives the layout the engine writes).
 
-import { ACT_NONE, activate } from './activations';
+import { activate } from './activations';
 import { dense, denseMasked } from './dense';
 import { dwConvStep } from './dwconv';
 import { gruStep } from './gru';
@@ -91,7 +91,7 @@ export function runProgram(programPtr: usize, featuresIn: usize, maskOut: usize,
       case OP_DWCONV: dwConvStep(t.out, t.x, t.memory, t.w, t.b, t.rows, t.kernel, t.dilation, t.act, mask); break;
       case OP_ADD:
         vecAdd(t.out, t.x, t.x2, t.rows);
-        if (t.act != ACT_NONE) activate(t.out, t.rows, t.act);
+        activate(t.out, t.rows, t.act); // returns at once for no activation
         break;
     }
   }

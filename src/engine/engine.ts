@@ -100,17 +100,18 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     const gateMasks = core.allocF32(header.gates.length); // i32 slots: u8 mask pointers
     const zeroOnReset = [features, bins, lastRun, header.layers.length];
     const output = new Map<string, number>([['features', features]]);
-    const history = new Map<string, number>();
+    /** dwconv layer → its history (pointer, f32 count). */
+    const history = new Map<string, { ptr: number; length: number }>();
     for (const layer of header.layers) {
       const size = layerOutputSize(layer);
       const ptr = core.allocF32(size);
       output.set(layer.name, ptr);
       zeroOnReset.push(ptr, size);
       if (layer.op === 'dwconv') {
-        const n = k.dwConvStateLength(layer.channels, layer.kernel, layer.dilation);
-        const h = core.allocF32(n);
+        const length = k.dwConvStateLength(layer.channels, layer.kernel, layer.dilation);
+        const h = { ptr: core.allocF32(length), length };
         history.set(layer.name, h);
-        zeroOnReset.push(h, n);
+        zeroOnReset.push(h.ptr, length);
       }
     }
     const stateHeader = writeStateHeader(core, {
@@ -134,8 +135,8 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
         case 'dwconv':
           return { ...step, op: OP_DWCONV, x: output.get(layer.input)!, w: tapMajorPtr.get(layer.weight)!,
             b: weight(layer.bias), rows: layer.channels, kernel: layer.kernel, dilation: layer.dilation,
-            act: Activation[layer.activation], memory: history.get(layer.name)!,
-            memoryLength: k.dwConvStateLength(layer.channels, layer.kernel, layer.dilation) };
+            act: Activation[layer.activation], memory: history.get(layer.name)!.ptr,
+            memoryLength: history.get(layer.name)!.length };
         case 'add':
           return { ...step, op: OP_ADD, x: output.get(layer.inputs[0])!, x2: output.get(layer.inputs[1])!, rows: layer.size,
             act: Activation[layer.activation] };
