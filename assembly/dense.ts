@@ -1,6 +1,8 @@
 // Dense layers out = act(W·x + b), W row-major [rows, cols]. The SIMD kernel walks four rows at
 // once (four independent f32x4 accumulators share each x load); columns past the last multiple
 // of 4 are finished in scalar code. `out` must not overlap `x`; `bias` 0 means no bias.
+// `denseColsMasked` takes the transpose Wt [cols, rows] instead: a skipped column is then one
+// contiguous run of weights that is never read, and the rows are the SIMD lanes.
 
 import { activation } from './activations';
 import { countWork } from './counters';
@@ -17,37 +19,42 @@ import { dot, madd4, sum4 } from './vector';
   return <f64>rows * <f64>cols * 4 + (bias != 0 ? <f64>rows * 4 : 0);
 }
 
+/** Four rows r0..r3 of act(W·x + b): four f32x4 accumulators share each x load. */
+@inline function rows4(
+  out: usize, W: usize, x: usize, bias: usize, rowBytes: usize, act: i32,
+  r0: i32, r1: i32, r2: i32, r3: i32,
+): void {
+  const simdBytes = rowBytes & ~15;
+  const w0 = W + <usize>r0 * rowBytes, w1 = W + <usize>r1 * rowBytes;
+  const w2 = W + <usize>r2 * rowBytes, w3 = W + <usize>r3 * rowBytes;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let o: usize = 0;
+  for (; o < simdBytes; o += 16) {
+    const xv = v128.load(x + o);
+    a0 = madd4(v128.load(w0 + o), xv, a0);
+    a1 = madd4(v128.load(w1 + o), xv, a1);
+    a2 = madd4(v128.load(w2 + o), xv, a2);
+    a3 = madd4(v128.load(w3 + o), xv, a3);
+  }
+  let s0 = sum4(a0), s1 = sum4(a1), s2 = sum4(a2), s3 = sum4(a3);
+  for (; o < rowBytes; o += 4) {
+    const xs = load<f32>(x + o);
+    s0 += load<f32>(w0 + o) * xs;
+    s1 += load<f32>(w1 + o) * xs;
+    s2 += load<f32>(w2 + o) * xs;
+    s3 += load<f32>(w3 + o) * xs;
+  }
+  finish(out, bias, r0, s0, act);
+  finish(out, bias, r1, s1, act);
+  finish(out, bias, r2, s2, act);
+  finish(out, bias, r3, s3, act);
+}
+
 /** out[rows] = act(W[rows, cols] · x[cols] + bias[rows]); act 0 none, 1 relu, 2 sigmoid, 3 tanh. */
 export function dense(out: usize, W: usize, x: usize, bias: usize, rows: i32, cols: i32, act: i32): void {
   const rowBytes = <usize>cols << 2;
-  const bytes = rowBytes;
-  const simdBytes = bytes & ~15;
   let r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    const w0 = W + <usize>r * rowBytes;
-    const w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    let o: usize = 0;
-    for (; o < simdBytes; o += 16) {
-      const xv = v128.load(x + o);
-      a0 = madd4(v128.load(w0 + o), xv, a0);
-      a1 = madd4(v128.load(w1 + o), xv, a1);
-      a2 = madd4(v128.load(w2 + o), xv, a2);
-      a3 = madd4(v128.load(w3 + o), xv, a3);
-    }
-    let s0 = sum4(a0), s1 = sum4(a1), s2 = sum4(a2), s3 = sum4(a3);
-    for (; o < bytes; o += 4) {
-      const xs = load<f32>(x + o);
-      s0 += load<f32>(w0 + o) * xs;
-      s1 += load<f32>(w1 + o) * xs;
-      s2 += load<f32>(w2 + o) * xs;
-      s3 += load<f32>(w3 + o) * xs;
-    }
-    finish(out, bias, r, s0, act);
-    finish(out, bias, r + 1, s1, act);
-    finish(out, bias, r + 2, s2, act);
-    finish(out, bias, r + 3, s3, act);
-  }
+  for (; r + 4 <= rows; r += 4) rows4(out, W, x, bias, rowBytes, act, r, r + 1, r + 2, r + 3);
   for (; r < rows; r++) finish(out, bias, r, dot(W + <usize>r * rowBytes, x, cols), act);
   countWork(<f64>rows * <f64>cols, weightBytes(rows, cols, bias));
 }
@@ -64,10 +71,20 @@ export function denseScalar(out: usize, W: usize, x: usize, bias: usize, rows: i
   countWork(<f64>rows * <f64>cols, weightBytes(rows, cols, bias));
 }
 
+/** Number of non-zero u8 entries of `mask` (all `n` when `mask` is 0). */
+@inline function activeCount(mask: usize, n: i32): i32 {
+  if (mask == 0) return n;
+  let active = 0;
+  for (let i = 0; i < n; i++) if (load<u8>(mask + i) != 0) active++;
+  return active;
+}
+
 /**
  * `dense` restricted to the rows and columns whose u8 mask entry is non-zero (mask pointer 0 =
  * all on). Skipped rows write 0 (a pruned channel is silent); skipped weights are never read,
- * and only the executed MACs and read bytes are counted.
+ * and only the executed MACs and read bytes are counted. Row masks run in SIMD, four active rows
+ * at a time; a column mask on row-major weights runs in scalar code (the skipped weights sit
+ * between the active ones): give a gated project layer `denseColsMasked` and its transpose.
  */
 export function denseMasked(
   out: usize, W: usize, x: usize, bias: usize, rows: i32, cols: i32, act: i32,
@@ -77,29 +94,102 @@ export function denseMasked(
     dense(out, W, x, bias, rows, cols, act);
     return;
   }
-  let activeCols = cols;
-  if (colMask != 0) {
-    activeCols = 0;
-    for (let c = 0; c < cols; c++) if (load<u8>(colMask + c) != 0) activeCols++;
-  }
+  const activeCols = activeCount(colMask, cols);
   const rowBytes = <usize>cols << 2;
   let activeRows = 0;
-  for (let r = 0; r < rows; r++) {
-    if (rowMask != 0 && load<u8>(rowMask + r) == 0) {
-      store<f32>(out + (<usize>r << 2), 0);
-      continue;
+  if (colMask == 0) {
+    // Gather active rows in fours for the SIMD block; 1-3 left over take the single-row dot.
+    let r0 = 0, r1 = 0, r2 = 0, pending = 0;
+    for (let r = 0; r < rows; r++) {
+      if (load<u8>(rowMask + r) == 0) {
+        store<f32>(out + (<usize>r << 2), 0);
+        continue;
+      }
+      activeRows++;
+      if (pending == 0) r0 = r;
+      else if (pending == 1) r1 = r;
+      else if (pending == 2) r2 = r;
+      else {
+        rows4(out, W, x, bias, rowBytes, act, r0, r1, r2, r);
+        pending = 0;
+        continue;
+      }
+      pending++;
     }
-    activeRows++;
-    const w = W + <usize>r * rowBytes;
-    let s: f32 = 0;
-    if (colMask == 0) {
-      s = dot(w, x, cols);
-    } else {
+    if (pending > 0) finish(out, bias, r0, dot(W + <usize>r0 * rowBytes, x, cols), act);
+    if (pending > 1) finish(out, bias, r1, dot(W + <usize>r1 * rowBytes, x, cols), act);
+    if (pending > 2) finish(out, bias, r2, dot(W + <usize>r2 * rowBytes, x, cols), act);
+  } else {
+    for (let r = 0; r < rows; r++) {
+      if (rowMask != 0 && load<u8>(rowMask + r) == 0) {
+        store<f32>(out + (<usize>r << 2), 0);
+        continue;
+      }
+      activeRows++;
+      const w = W + <usize>r * rowBytes;
+      let s: f32 = 0;
       for (let c = 0; c < cols; c++) {
         if (load<u8>(colMask + c) != 0) s += load<f32>(w + (<usize>c << 2)) * load<f32>(x + (<usize>c << 2));
       }
+      finish(out, bias, r, s, act);
+    }
+  }
+  countWork(<f64>activeRows * <f64>activeCols, weightBytes(activeRows, activeCols, bias));
+}
+
+/** Adds the bias and activation to the four sums of `acc` and stores them as out[r..r+3]. */
+@inline function finish4(out: usize, bias: usize, r: i32, acc: v128, act: i32): void {
+  finish(out, bias, r, f32x4.extract_lane(acc, 0), act);
+  finish(out, bias, r + 1, f32x4.extract_lane(acc, 1), act);
+  finish(out, bias, r + 2, f32x4.extract_lane(acc, 2), act);
+  finish(out, bias, r + 3, f32x4.extract_lane(acc, 3), act);
+}
+
+/**
+ * out[rows] = act(W · x + bias) over the columns whose u8 `colMask` entry is non-zero (0 = all),
+ * with the weights given transposed: `Wt` is [cols, rows] (Wt[c·rows + r] = W[r, c]). Each active
+ * column adds x[c]·Wt[c, :] to sixteen rows held in four f32x4 accumulators; a skipped column's
+ * weights are never read. Counts active columns × rows.
+ */
+export function denseColsMasked(
+  out: usize, Wt: usize, x: usize, bias: usize, rows: i32, cols: i32, act: i32, colMask: usize,
+): void {
+  const colBytes = <usize>rows << 2;
+  let r = 0;
+  for (; r + 16 <= rows; r += 16) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let w = Wt + (<usize>r << 2);
+    for (let c = 0; c < cols; c++, w += colBytes) {
+      if (colMask != 0 && load<u8>(colMask + c) == 0) continue;
+      const xv = v128.load32_splat(x + (<usize>c << 2));
+      a0 = madd4(v128.load(w), xv, a0);
+      a1 = madd4(v128.load(w, 16), xv, a1);
+      a2 = madd4(v128.load(w, 32), xv, a2);
+      a3 = madd4(v128.load(w, 48), xv, a3);
+    }
+    finish4(out, bias, r, a0, act);
+    finish4(out, bias, r + 4, a1, act);
+    finish4(out, bias, r + 8, a2, act);
+    finish4(out, bias, r + 12, a3, act);
+  }
+  for (; r + 4 <= rows; r += 4) {
+    let a = f32x4.splat(0);
+    let w = Wt + (<usize>r << 2);
+    for (let c = 0; c < cols; c++, w += colBytes) {
+      if (colMask != 0 && load<u8>(colMask + c) == 0) continue;
+      a = madd4(v128.load(w), v128.load32_splat(x + (<usize>c << 2)), a);
+    }
+    finish4(out, bias, r, a, act);
+  }
+  for (; r < rows; r++) {
+    let s: f32 = 0;
+    let w = Wt + (<usize>r << 2);
+    for (let c = 0; c < cols; c++, w += colBytes) {
+      if (colMask != 0 && load<u8>(colMask + c) == 0) continue;
+      s += load<f32>(w) * load<f32>(x + (<usize>c << 2));
     }
     finish(out, bias, r, s, act);
   }
-  countWork(<f64>activeRows * <f64>activeCols, weightBytes(activeRows, activeCols, bias));
+  const activeCols = activeCount(colMask, cols);
+  countWork(<f64>rows * <f64>activeCols, weightBytes(rows, activeCols, bias));
 }

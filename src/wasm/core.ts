@@ -44,10 +44,19 @@ export interface CoreExports {
   resamplerMaxOut(rs: number, inLen: number): number;
   resamplerDelay(rs: number): number;
   resamplerReset(rs: number): void;
+  /** High band above the model's 8 kHz (assembly/highband.ts, docs/fullband.md); 0 when out of memory. */
+  highbandCreate(rate: number, delay: number, outDelay: number, maxLag: number): number;
+  highbandReset(hb: number): void;
+  highbandPush(hb: number, input: number, n: number): void;
+  highbandGain(hb: number, spectrum: number, mask: number, from: number, to: number): number;
+  highbandMix(hb: number, out: number, ref: number, n: number): void;
   dense(out: number, W: number, x: number, bias: number, rows: number, cols: number, act: number): void;
   denseScalar(out: number, W: number, x: number, bias: number, rows: number, cols: number, act: number): void;
   denseMasked(out: number, W: number, x: number, bias: number, rows: number, cols: number, act: number,
     rowMask: number, colMask: number): void;
+  /** `Wt` is the transposed weight `[cols, rows]`; skipped columns (u8 `colMask` 0) are never read. */
+  denseColsMasked(out: number, Wt: number, x: number, bias: number, rows: number, cols: number, act: number,
+    colMask: number): void;
   gruStep(h: number, x: number, Wih: number, Whh: number, bih: number, bhh: number,
     inSize: number, hidden: number, scratch: number): void;
   /** Wt is tap-major `[kernel, channels]`; `state` holds `dwConvStateLength(...)` f32. */
