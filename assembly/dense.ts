@@ -145,51 +145,84 @@ export function denseMasked(
   finish(out, bias, r + 3, f32x4.extract_lane(acc, 3), act);
 }
 
+// Active column indices of one `denseColsMasked` call, gathered without branches so that the
+// multiply loop does not branch on the mask (a random mask mispredicts half of its branches).
+const COLUMN_CHUNK = 4096;
+const columnList = memory.data(COLUMN_CHUNK * 4, 16);
+
+/** Writes the indices c in [from, to) with colMask[c] ≠ 0 (all when colMask is 0); returns their count. */
+@inline function listColumns(colMask: usize, from: i32, to: i32): i32 {
+  let n = 0;
+  for (let c = from; c < to; c++) {
+    store<i32>(columnList + (<usize>n << 2), c);
+    n += colMask == 0 || load<u8>(colMask + c) != 0 ? 1 : 0;
+  }
+  return n;
+}
+
 /**
  * out[rows] = act(W · x + bias) over the columns whose u8 `colMask` entry is non-zero (0 = all),
  * with the weights given transposed: `Wt` is [cols, rows] (Wt[c·rows + r] = W[r, c]). Each active
  * column adds x[c]·Wt[c, :] to sixteen rows held in four f32x4 accumulators; a skipped column's
- * weights are never read. Counts active columns × rows.
+ * weights are never read. Columns go in chunks of COLUMN_CHUNK (partial sums wait in `out`).
+ * Counts active columns × rows.
  */
 export function denseColsMasked(
   out: usize, Wt: usize, x: usize, bias: usize, rows: i32, cols: i32, act: i32, colMask: usize,
 ): void {
   const colBytes = <usize>rows << 2;
-  let r = 0;
-  for (; r + 16 <= rows; r += 16) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    let w = Wt + (<usize>r << 2);
-    for (let c = 0; c < cols; c++, w += colBytes) {
-      if (colMask != 0 && load<u8>(colMask + c) == 0) continue;
-      const xv = v128.load32_splat(x + (<usize>c << 2));
-      a0 = madd4(v128.load(w), xv, a0);
-      a1 = madd4(v128.load(w, 16), xv, a1);
-      a2 = madd4(v128.load(w, 32), xv, a2);
-      a3 = madd4(v128.load(w, 48), xv, a3);
+  let activeCols = 0;
+  for (let c0 = 0; c0 < cols; c0 += COLUMN_CHUNK) {
+    const n = listColumns(colMask, c0, min(cols, c0 + COLUMN_CHUNK));
+    activeCols += n;
+    const first = c0 == 0, last = c0 + COLUMN_CHUNK >= cols;
+    const listEnd = columnList + (<usize>n << 2);
+    let r = 0;
+    for (; r + 16 <= rows; r += 16) {
+      const o = out + (<usize>r << 2);
+      let a0 = first ? f32x4.splat(0) : v128.load(o), a1 = first ? f32x4.splat(0) : v128.load(o, 16);
+      let a2 = first ? f32x4.splat(0) : v128.load(o, 32), a3 = first ? f32x4.splat(0) : v128.load(o, 48);
+      for (let p = columnList; p < listEnd; p += 4) {
+        const c = <usize>load<i32>(p);
+        const w = Wt + c * colBytes + (<usize>r << 2);
+        const xv = v128.load32_splat(x + (c << 2));
+        a0 = madd4(v128.load(w), xv, a0);
+        a1 = madd4(v128.load(w, 16), xv, a1);
+        a2 = madd4(v128.load(w, 32), xv, a2);
+        a3 = madd4(v128.load(w, 48), xv, a3);
+      }
+      if (last) {
+        finish4(out, bias, r, a0, act);
+        finish4(out, bias, r + 4, a1, act);
+        finish4(out, bias, r + 8, a2, act);
+        finish4(out, bias, r + 12, a3, act);
+      } else {
+        v128.store(o, a0);
+        v128.store(o, a1, 16);
+        v128.store(o, a2, 32);
+        v128.store(o, a3, 48);
+      }
     }
-    finish4(out, bias, r, a0, act);
-    finish4(out, bias, r + 4, a1, act);
-    finish4(out, bias, r + 8, a2, act);
-    finish4(out, bias, r + 12, a3, act);
-  }
-  for (; r + 4 <= rows; r += 4) {
-    let a = f32x4.splat(0);
-    let w = Wt + (<usize>r << 2);
-    for (let c = 0; c < cols; c++, w += colBytes) {
-      if (colMask != 0 && load<u8>(colMask + c) == 0) continue;
-      a = madd4(v128.load(w), v128.load32_splat(x + (<usize>c << 2)), a);
+    for (; r + 4 <= rows; r += 4) {
+      const o = out + (<usize>r << 2);
+      let a = first ? f32x4.splat(0) : v128.load(o);
+      for (let p = columnList; p < listEnd; p += 4) {
+        const c = <usize>load<i32>(p);
+        a = madd4(v128.load(Wt + c * colBytes + (<usize>r << 2)), v128.load32_splat(x + (c << 2)), a);
+      }
+      if (last) finish4(out, bias, r, a, act);
+      else v128.store(o, a);
     }
-    finish4(out, bias, r, a, act);
-  }
-  for (; r < rows; r++) {
-    let s: f32 = 0;
-    let w = Wt + (<usize>r << 2);
-    for (let c = 0; c < cols; c++, w += colBytes) {
-      if (colMask != 0 && load<u8>(colMask + c) == 0) continue;
-      s += load<f32>(w) * load<f32>(x + (<usize>c << 2));
+    for (; r < rows; r++) {
+      const o = out + (<usize>r << 2);
+      let s: f32 = first ? 0 : load<f32>(o);
+      for (let p = columnList; p < listEnd; p += 4) {
+        const c = <usize>load<i32>(p);
+        s += load<f32>(Wt + c * colBytes + (<usize>r << 2)) * load<f32>(x + (c << 2));
+      }
+      if (last) finish(out, bias, r, s, act);
+      else store<f32>(o, s);
     }
-    finish(out, bias, r, s, act);
   }
-  const activeCols = activeCount(colMask, cols);
   countWork(<f64>rows * <f64>activeCols, weightBytes(rows, activeCols, bias));
 }

@@ -118,6 +118,42 @@ export async function benchKernels(build = 'simd') {
       () => core.denseMasked(out, W, x, 0, outSize, inSize, 0, rowMask, 0));
   }
 
+  // Gated block of fsenet-dyn (96 → 368 → 96): the expand layer skips rows, the project layer
+  // (transposed weights) skips columns. vsUnmasked = time per call / the unmasked dense's, both
+  // measured in interleaved batches here; channels drawn at random with the given active share.
+  {
+    const [channels, width] = [368, 96];
+    const W = randomF32(core, channels * width, 30);
+    const x = randomF32(core, Math.max(channels, width), 31);
+    const b = randomF32(core, Math.max(channels, width), 32);
+    const out = core.alloc(Math.max(channels, width) * 4, 64);
+    const mask = core.alloc(channels, 64);
+    const maskView = new Uint8Array(core.memory.buffer, mask, channels);
+    const expand = () => core.dense(out, W, x, b, channels, width, 1);
+    const project = () => core.dense(out, W, x, b, width, channels, 0);
+    let state = 33;
+    for (const share of [1, 0.5, 0.25]) {
+      maskView.forEach((_, i, a) => {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        a[i] = state / 2 ** 32 < share ? 1 : 0;
+      });
+      const active = maskView.reduce((n, m) => n + m, 0);
+      const cases = [
+        ['denseMasked rows', `${channels}×${width}`, expand, () => core.denseMasked(out, W, x, b, channels, width, 1, mask, 0)],
+        ['denseColsMasked', `${width}×${channels}`, project, () => core.denseColsMasked(out, W, x, b, width, channels, 0, mask)],
+      ];
+      for (const [kernel, shape, unmasked, masked] of cases) {
+        const { seconds: [seconds, unmaskedSeconds], ceilingGmacs } = measure([masked, unmasked]);
+        const gmacs = (active * width) / seconds / 1e9;
+        rows.push({
+          build, kernel, shape: `${shape}, ${active}/${channels} channels`, gmacs: round(gmacs, 3), scalarGmacs: null, ratio: null,
+          ceilingFraction: round(gmacs / ceilingGmacs, 3), usPerCall: round(seconds * 1e6, 3),
+          vsUnmasked: round(seconds / unmaskedSeconds, 3),
+        });
+      }
+    }
+  }
+
   {
     const [inSize, hidden] = [192, 192];
     const Wih = randomF32(core, 3 * hidden * inSize, 7);
