@@ -8,7 +8,8 @@ import { evaluateDirs, evaluateFileSet, evaluatePair } from '../src/eval/evaluat
 import { formatTable } from '../src/eval/table.js';
 import { writeWavFile } from '../src/node/wav.js';
 import { InvalidOptionError } from '../src/errors.js';
-import { SHARED_DIR, sharedAvailable } from './fixtures/eval/shared-data.js';
+import { dnsmosAvailable } from './fixtures/eval/dnsmos-runtime.js';
+import { SHARED_DIR } from './fixtures/eval/shared-data.js';
 
 const RATE = 16000;
 
@@ -122,7 +123,7 @@ describe('evaluateDirs and formatTable', () => {
   });
 
   test('adds DNSMOS columns when a model folder is given', async () => {
-    if (!sharedAvailable('models/dnsmos/sig_bak_ovr.onnx')) return;
+    if (!await dnsmosAvailable()) return;
     const report = await evaluateFileSet([{
       name: 'b', clean: path.join(dir('clean'), 'b.wav'), enhanced: path.join(dir('enhanced'), 'b.wav'),
     }], { dnsmosDir: path.join(SHARED_DIR, 'models', 'dnsmos') });

@@ -1,10 +1,12 @@
 /**
  * DNSMOS P.835 (Reddy, Gopal, Cutler, ICASSP 2022): a no-reference estimate of SIG (speech), BAK
  * (background) and OVRL (overall) quality, scored exactly as Microsoft's `dnsmos_local.py` does
- * (see `../shared/models/dnsmos/README.md`). Runs `sig_bak_ovr.onnx` through the optional
- * `onnxruntime-node`, loaded only when DNSMOS is asked for.
+ * (see `../shared/models/dnsmos/README.md`). Runs `sig_bak_ovr.onnx` through `onnxruntime-node`,
+ * which the package does not depend on (it is a devDependency of this repository): loaded only
+ * when DNSMOS is asked for.
  */
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionError, TinyhushError } from '../errors.js';
 
@@ -91,25 +93,36 @@ interface OrtSession {
   release(): Promise<void>;
 }
 
-async function importOnnxRuntime(): Promise<OrtModule> {
-  const name = 'onnxruntime-node'; // a variable keeps bundlers from inlining the optional dependency
+/** The ONNX runtime DNSMOS runs on; users of the package install it themselves. */
+export const DNSMOS_RUNTIME = 'onnxruntime-node';
+
+/**
+ * Imports the ONNX runtime package `name` (a parameter, so a test can name a package that is
+ * surely absent; a variable also keeps bundlers from inlining it).
+ * @throws TinyhushError `DNSMOS_UNAVAILABLE` when it cannot be loaded.
+ * @internal
+ */
+export async function importOnnxRuntime(name = DNSMOS_RUNTIME): Promise<OrtModule> {
   try {
     const loaded = (await import(name)) as OrtModule & { default?: OrtModule };
     return loaded.InferenceSession ? loaded : (loaded.default as OrtModule);
   } catch (cause) {
-    throw new TinyhushError('DNSMOS_UNAVAILABLE',
-      `DNSMOS needs the optional package onnxruntime-node, which could not be loaded (${(cause as Error).message}); install it with "npm install onnxruntime-node"`);
+    throw new TinyhushError('DNSMOS_UNAVAILABLE', `DNSMOS needs the package ${name}, which is not installed with `
+      + `tinyhush and could not be loaded (${(cause as Error).message}); install it with "npm install ${name}"`);
   }
 }
 
 /**
  * Loads `sig_bak_ovr.onnx` from `modelDir` (for example `../shared/models/dnsmos`). Throws
- * TinyhushError `DNSMOS_UNAVAILABLE` when onnxruntime-node is missing, InvalidOptionError when the
- * model cannot be opened.
+ * InvalidOptionError when the model is absent or cannot be opened, TinyhushError
+ * `DNSMOS_UNAVAILABLE` when onnxruntime-node is not installed.
  */
 export async function loadDnsmos(modelDir: string): Promise<DnsmosScorer> {
-  const ort = await importOnnxRuntime();
   const modelPath = path.join(modelDir, MODEL_FILE);
+  if (!existsSync(modelPath)) {
+    throw new InvalidOptionError(`no DNSMOS model at ${modelPath}; pass the folder that holds ${MODEL_FILE}`);
+  }
+  const ort = await importOnnxRuntime();
   let session: OrtSession;
   try {
     session = await ort.InferenceSession.create(modelPath);

@@ -10,7 +10,7 @@ const USAGE = `Usage: tinyhush eval --clean DIR --enhanced DIR [options]
        tinyhush eval --clean a.wav --enhanced b.wav [options]
 
 Scores enhanced speech against clean references: SI-SDR, STOI, ESTOI and, with --dnsmos,
-DNSMOS P.835 (SIG, BAK, OVRL; needs the optional package onnxruntime-node). Folders are paired
+DNSMOS P.835 (SIG, BAK, OVRL; needs onnxruntime-node: npm install onnxruntime-node). Folders are paired
 by file name. The enhanced signal's delay (up to --max-delay-ms) is compensated first.
 Prints a Markdown table.
 
