@@ -2,8 +2,10 @@
 
 write_model() produces the same bytes as the TypeScript writer (src/model/write.ts) for the same
 header and tensors: compact JSON with keys in the spec's order, numbers printed as JavaScript's
-JSON.stringify prints them, 64-byte alignment, zlib's CRC-32. read_model() is its inverse; it checks
-the frame (magic, version, lengths, CRC) and the tensor table, not the layer graph (the TS reader does).
+JSON.stringify prints them, 64-byte alignment, zlib's CRC-32. read_model() is its inverse and
+expands every encoding (packed integers, csr, block-sparse) to dense float32 as the TS decoder does;
+it checks the frame (magic, version, lengths, CRC) and the tensor table, not the layer graph or the
+sparse indices (the TS reader does). quantize() and to_sparse() make the parts the encodings store.
 """
 import json
 import re
@@ -118,16 +120,89 @@ def canonical_header(header: dict) -> dict:
     return top
 
 
+INT_BITS = {f"int{b}": b for b in range(2, 9)}
+
+
+def _rows_cols(shape):
+    shape = list(shape)
+    return int(np.prod(shape[:-1], dtype=np.int64)) if len(shape) > 1 else 1, int(shape[-1])
+
+
+def _pack_codes(codes, bits: int) -> bytes:
+    """Signed `bits`-bit codes as one little-endian bit stream, least significant bit first."""
+    codes = np.asarray(codes, dtype=np.int64).ravel()
+    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    if codes.size and (codes.min() < low or codes.max() > high):
+        raise ValueError(f"codes outside the {bits}-bit range [{low}, {high}]")
+    unsigned = (codes & ((1 << bits) - 1)).astype(np.uint8)
+    stream = np.unpackbits(unsigned[:, None], axis=1, count=8, bitorder="little")[:, :bits].ravel()
+    return np.packbits(stream, bitorder="little").tobytes()
+
+
+def _unpack_codes(data: bytes, offset: int, count: int, bits: int) -> np.ndarray:
+    raw = np.frombuffer(data, dtype=np.uint8, count=-(-count * bits // 8), offset=offset)
+    stream = np.unpackbits(raw, bitorder="little")[:count * bits].reshape(count, bits)
+    codes = (stream.astype(np.int64) << np.arange(bits)).sum(axis=1)
+    return np.where(codes >= 1 << (bits - 1), codes - (1 << bits), codes)
+
+
+def _sparse_layout(spec: dict):
+    """(index start, values start, byteLength) of a csr / block-sparse tensor (src/model/encodings.ts)."""
+    rows, cols = spec["shape"]
+    br, bc = spec.get("block", [1, 1])
+    nnz, bits = spec["nnz"], INT_BITS.get(spec["values"])
+    index_start = align_up(4 * (rows // br + 1))
+    values_start = align_up(index_start + nnz * spec["indexBits"] // 8)
+    block_row = 4 * bc if bits is None else bc * bits // 8
+    stored = nnz * br * block_row if spec["dtype"] == "block-sparse" else (4 * nnz if bits is None else -(-nnz * bits // 8))
+    return index_start, values_start, values_start + stored
+
+
+def encode_tensor(name: str, t):
+    """(table entry without offset, bytes) of one tensor. `t` is a float array (f32) or a dict with
+    the fields of src/model/encode-tensor.ts's TensorData: {"dtype": "i32", "data"}, {"dtype": "int4",
+    "codes", "scale", "zeroPoint"?}, {"dtype": "csr" | "block-sparse", "shape", "valueDtype",
+    "indexBits", "block"?, "rowPtr", "colIdx", "values", "scale"?, "zeroPoint"?}."""
+    if not isinstance(t, dict) or t.get("dtype", "f32") == "f32":
+        array = np.ascontiguousarray(t["data"] if isinstance(t, dict) else t, dtype="<f4")
+        return {"name": name, "dtype": "f32", "shape": list(array.shape), "byteLength": array.nbytes}, array.tobytes()
+    dtype = t["dtype"]
+    if dtype == "i32":
+        array = np.ascontiguousarray(np.reshape(t["data"], t.get("shape", np.shape(t["data"]))), dtype="<i4")
+        return {"name": name, "dtype": "i32", "shape": list(array.shape), "byteLength": array.nbytes}, array.tobytes()
+    companions = {k: t[k] for k in ("scale", "zeroPoint") if t.get(k) is not None}
+    if dtype in INT_BITS:
+        codes = np.asarray(t["codes"]).reshape(t.get("shape", np.shape(t["codes"])))
+        rows, cols = _rows_cols(codes.shape)
+        blob = b"".join(_pack_codes(row, INT_BITS[dtype]) for row in codes.reshape(rows, cols))
+        return {"name": name, "dtype": dtype, "shape": list(codes.shape), "byteLength": len(blob), **companions}, blob
+    row_ptr, col_idx = np.asarray(t["rowPtr"], dtype="<u4"), np.asarray(t["colIdx"], dtype="<u4")
+    spec = {"name": name, "dtype": dtype, "shape": [int(d) for d in t["shape"]], "byteLength": 0, **companions,
+            "values": t["valueDtype"], "nnz": int(col_idx.size), "indexBits": int(t["indexBits"])}
+    if dtype == "block-sparse":
+        spec["block"] = [int(d) for d in t["block"]]
+    index_start, values_start, spec["byteLength"] = _sparse_layout(spec)
+    blob = bytearray(spec["byteLength"])
+    blob[:row_ptr.nbytes] = row_ptr.tobytes()
+    index = col_idx.astype("<u2" if spec["indexBits"] == 16 else "<u4").tobytes()
+    blob[index_start:index_start + len(index)] = index
+    bits = INT_BITS.get(t["valueDtype"])
+    values = np.ascontiguousarray(t["values"], dtype="<f4").tobytes() if bits is None else _pack_codes(t["values"], bits)
+    blob[values_start:values_start + len(values)] = values
+    return spec, bytes(blob)
+
+
 def write_model(path, header: dict, tensors: dict) -> bytes:
-    """Writes f32 `tensors` (name → array, stored in the order JS would iterate the dict) after
-    `header` (without "tensors"); returns the file's bytes. `path` None only returns them."""
+    """Writes `tensors` (name → float array for f32, or an encode_tensor dict; stored in the order JS
+    would iterate the dict) after `header` (without "tensors"); returns the file's bytes. `path` None
+    only returns them."""
     specs, blobs, end = [], [], 0
     for name in _js_key_order(tensors):
-        array = np.ascontiguousarray(tensors[name], dtype="<f4")
+        spec, blob = encode_tensor(name, tensors[name])
         offset = align_up(end)
-        specs.append({"name": name, "dtype": "f32", "shape": list(array.shape), "offset": offset, "byteLength": array.nbytes})
-        blobs.append((offset, array.tobytes()))
-        end = offset + array.nbytes
+        specs.append({**spec, "offset": offset})
+        blobs.append((offset, blob))
+        end = offset + len(blob)
     text = js_json(canonical_header({**header, "tensors": specs})).encode("utf-8")
     data_start = align_up(PREFIX_BYTES + len(text))
     body = bytearray(data_start + end)
@@ -142,8 +217,48 @@ def write_model(path, header: dict, tensors: dict) -> bytes:
     return file
 
 
+def _dequantizer(spec: dict, raw: dict):
+    """(scale, zero point) arrays of `spec`, one entry per row or one for all."""
+    scale = raw[spec["scale"]].astype(np.float32)
+    zero = raw[spec["zeroPoint"]] if "zeroPoint" in spec else np.zeros(scale.shape, dtype=np.int32)
+    return scale, zero
+
+
+def _decode(spec: dict, data: bytes, base: int, raw: dict) -> np.ndarray:
+    """Dense float32 of an encoded tensor: x = scale[r] · (q − zeroPoint[r]) (src/model/decode-tensor.ts)."""
+    dtype, shape = spec["dtype"], spec["shape"]
+    rows, cols = _rows_cols(shape)
+    start = base + spec["offset"]
+    if dtype in INT_BITS:
+        bits = INT_BITS[dtype]
+        row_bytes = -(-cols * bits // 8)
+        codes = np.stack([_unpack_codes(data, start + r * row_bytes, cols, bits) for r in range(rows)])
+        scale, zero = _dequantizer(spec, raw)
+        q = (codes - zero.reshape(-1, 1)).astype(np.float32)
+        return (scale.reshape(-1, 1) * q).reshape(shape)
+    index_start, values_start, _ = _sparse_layout(spec)
+    br, bc = spec.get("block", [1, 1])
+    nnz, bits = spec["nnz"], INT_BITS.get(spec["values"])
+    row_ptr = np.frombuffer(data, dtype="<u4", count=rows // br + 1, offset=start)
+    col_idx = np.frombuffer(data, dtype="<u2" if spec["indexBits"] == 16 else "<u4", count=nnz, offset=start + index_start)
+    count = nnz * br * bc
+    stored = (np.frombuffer(data, dtype="<f4", count=count, offset=start + values_start) if bits is None
+              else _unpack_codes(data, start + values_start, count, bits)).reshape(nnz, br, bc)
+    block_rows = np.repeat(np.arange(rows // br), np.diff(row_ptr).astype(np.int64))
+    if bits is not None:
+        scale, zero = _dequantizer(spec, raw)
+        scale = np.broadcast_to(scale, (rows,)).reshape(rows // br, br, 1)[block_rows]
+        zero = np.broadcast_to(zero, (rows,)).reshape(rows // br, br, 1)[block_rows]
+        stored = scale * (stored - zero).astype(np.float32)
+    dense = np.zeros((rows // br, br, cols // bc, bc), dtype=np.float32)
+    dense[block_rows, :, col_idx.astype(np.int64), :] = stored
+    return dense.reshape(rows, cols)
+
+
 def read_model(path):
-    """Returns (header dict, {name: float32 array}); raises ValueError on a bad frame or tensor table."""
+    """Returns (header dict, {name: array}): float32 dense arrays, every encoding expanded, and int32
+    for i32 tensors. Raises ValueError on a bad frame or tensor table; it does not check the layer
+    graph or the sparse indices (the TS reader does)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < PREFIX_BYTES + 4 or data[:8] != MAGIC:
@@ -159,13 +274,45 @@ def read_model(path):
         raise ValueError(f"{path}: CRC-32 mismatch (file corrupt or truncated)")
     header = json.loads(data[PREFIX_BYTES:data_start].decode("utf-8"))
     data_length = len(data) - 4 - data_start
-    tensors = {}
+    raw = {}
     for spec in header["tensors"]:
-        if spec["dtype"] != "f32":
-            raise ValueError(f"{path}: tensor {spec['name']!r} has dtype {spec['dtype']!r}; only f32 is supported")
-        count = int(np.prod(spec["shape"]))
-        if spec["byteLength"] != 4 * count or spec["offset"] % ALIGNMENT or spec["offset"] + spec["byteLength"] > data_length:
-            raise ValueError(f"{path}: tensor {spec['name']!r} has a bad size or offset")
-        array = np.frombuffer(data, dtype="<f4", count=count, offset=data_start + spec["offset"])
-        tensors[spec["name"]] = array.reshape(spec["shape"]).copy()
+        if spec["offset"] % ALIGNMENT or spec["offset"] + spec["byteLength"] > data_length:
+            raise ValueError(f"{path}: tensor {spec['name']!r} has a bad offset or size")
+        if spec["dtype"] in ("f32", "i32"):
+            count = int(np.prod(spec["shape"]))
+            if spec["byteLength"] != 4 * count:
+                raise ValueError(f"{path}: tensor {spec['name']!r} has a bad size")
+            array = np.frombuffer(data, dtype="<f4" if spec["dtype"] == "f32" else "<i4", count=count,
+                                  offset=data_start + spec["offset"])
+            raw[spec["name"]] = array.reshape(spec["shape"]).copy()
+        elif spec["dtype"] not in INT_BITS and spec["dtype"] not in ("csr", "block-sparse"):
+            raise ValueError(f"{path}: tensor {spec['name']!r} has unknown dtype {spec['dtype']!r}")
+    tensors = {spec["name"]: raw[spec["name"]] if spec["name"] in raw else _decode(spec, data, data_start, raw)
+               for spec in header["tensors"]}
     return header, tensors
+
+
+def quantize(array, bits: int, per_row: bool = True):
+    """Symmetric `bits`-bit quantization (zero point 0): (codes with the array's shape, float32 scales
+    of shape [rows] or [1]), scale = max|x| / (2^(b−1) − 1) (1 for an all-zero row), codes rounded half to even."""
+    array = np.asarray(array, dtype=np.float32)
+    rows, cols = _rows_cols(array.shape)
+    matrix = array.reshape(rows, cols) if per_row else array.reshape(1, -1)
+    high = (1 << (bits - 1)) - 1
+    peak = np.abs(matrix).max(axis=1)
+    scale = np.where(peak > 0, peak / high, 1).astype(np.float32)
+    codes = np.clip(np.round(matrix / scale[:, None]), -high - 1, high).astype(np.int32)
+    return codes.reshape(array.shape), scale
+
+
+def to_sparse(matrix, block=None):
+    """Row pointers, column indices (in blocks) and stored values (blocks row-major) of the non-zero
+    elements (csr, block None) or non-zero [br, bc] blocks of a 2-D array of values or codes."""
+    matrix = np.asarray(matrix)
+    rows, cols = matrix.shape
+    br, bc = block or (1, 1)
+    tiles = matrix.reshape(rows // br, br, cols // bc, bc).transpose(0, 2, 1, 3)
+    keep = np.any(tiles != 0, axis=(2, 3))
+    row_ptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.uint32)
+    block_rows, col_idx = np.nonzero(keep)
+    return row_ptr, col_idx.astype(np.uint32), tiles[block_rows, col_idx].ravel()

@@ -4,10 +4,13 @@
  */
 import { ModelFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
+import { decodeTensor } from './decode-tensor.js';
+import { checkJsonBounds } from './json-bounds.js';
+import { LIMITS } from './limits.js';
 import { ALIGNMENT, CRC_BYTES, FORMAT_VERSION, MAGIC, PREFIX_BYTES } from './layout.js';
 import { decodeUtf8 } from './utf8.js';
 import { validateHeader } from './validate-header.js';
-import type { Model, ModelHeader } from './types.js';
+import type { Model, ModelHeader, TensorSpec } from './types.js';
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
@@ -26,6 +29,9 @@ function checkFrame(bytes: Uint8Array): { dataStart: number; dataLength: number 
     throw new ModelFormatError(`model format version ${version} is not supported; this reader supports version ${FORMAT_VERSION}`);
   }
   const headerLength = view.getUint32(12, true);
+  if (headerLength > LIMITS.headerBytes) {
+    throw new ModelFormatError(`header length ${headerLength} is over the limit of ${LIMITS.headerBytes} bytes`);
+  }
   const dataStart = PREFIX_BYTES + headerLength;
   if (dataStart % ALIGNMENT !== 0) {
     throw new ModelFormatError(`header length ${headerLength} is invalid: 16 + header length must be a multiple of ${ALIGNMENT}`);
@@ -42,6 +48,7 @@ function checkFrame(bytes: Uint8Array): { dataStart: number; dataLength: number 
 }
 
 function parseHeaderJson(bytes: Uint8Array): unknown {
+  checkJsonBounds(bytes);
   const text = decodeUtf8(bytes);
   if (text === null) throw new ModelFormatError('model header is not valid UTF-8');
   try {
@@ -57,22 +64,20 @@ function parseHeaderJson(bytes: Uint8Array): unknown {
  */
 export function readModel(bytes: Uint8Array): Model {
   const { dataStart, dataLength } = checkFrame(bytes);
-  const header: ModelHeader = validateHeader(parseHeaderJson(bytes.subarray(PREFIX_BYTES, dataStart)), dataLength);
+  const data = bytes.subarray(dataStart, dataStart + dataLength);
+  const header: ModelHeader = validateHeader(parseHeaderJson(bytes.subarray(PREFIX_BYTES, dataStart)), data);
   const tensors = new Map(header.tensors.map((t) => [t.name, t]));
+  const spec = (name: string): TensorSpec => {
+    const found = tensors.get(name);
+    if (found === undefined) {
+      throw new ModelFormatError(`model "${header.name}" has no tensor "${name}"; it has: ${[...tensors.keys()].join(', ')}`);
+    }
+    return found;
+  };
   return {
     header,
     bytes,
-    tensor(name: string): Float32Array {
-      const spec = tensors.get(name);
-      if (spec === undefined) {
-        throw new ModelFormatError(`model "${header.name}" has no tensor "${name}"; it has: ${[...tensors.keys()].join(', ')}`);
-      }
-      const start = dataStart + spec.offset;
-      // Copy into a fresh buffer (aligned; works for Node Buffers, whose slice() is a view).
-      // f32 data is little-endian, as on every WASM host.
-      const copy = new Uint8Array(spec.byteLength);
-      copy.set(bytes.subarray(start, start + spec.byteLength));
-      return new Float32Array(copy.buffer);
-    },
+    tensor: (name) => decodeTensor(spec(name), tensors, data),
+    tensorBytes: (name) => data.subarray(spec(name).offset, spec(name).offset + spec(name).byteLength),
   };
 }

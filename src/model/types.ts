@@ -77,16 +77,37 @@ export interface GateSpec {
   project: string;
 }
 
-/** Element encodings; v1 readers implement `f32` only. */
-export type TensorDtype = 'f32';
+/** Packed signed integer codes of 2…8 bits (docs/model-format.md, "Packed integers"). */
+export type IntDtype = 'int2' | 'int3' | 'int4' | 'int5' | 'int6' | 'int7' | 'int8';
 
-/** Where a tensor's bytes lie: at `dataStart + offset`, `byteLength` bytes, row-major. */
+/** How a sparse tensor's stored elements are encoded. */
+export type ValueDtype = 'f32' | IntDtype;
+
+/** Element encodings (docs/model-format.md, "Tensor dtypes"). */
+export type TensorDtype = 'f32' | 'i32' | IntDtype | 'csr' | 'block-sparse';
+
+/**
+ * Where a tensor's bytes lie: at `dataStart + offset`, `byteLength` bytes. `shape` is always the
+ * logical (dense) shape; the optional fields belong to the encodings that use them.
+ */
 export interface TensorSpec {
   name: string;
   dtype: TensorDtype;
   shape: number[];
   offset: number;
   byteLength: number;
+  /** Packed integers (and integer-valued sparse tensors): the f32 tensor of scales, `[1]` or `[rows]`. */
+  scale?: string;
+  /** The i32 tensor of zero points, shaped as `scale`; absent means 0 (symmetric). */
+  zeroPoint?: string;
+  /** csr / block-sparse: encoding of the stored elements. */
+  values?: ValueDtype;
+  /** csr / block-sparse: stored elements (csr) or stored blocks (block-sparse). */
+  nnz?: number;
+  /** csr / block-sparse: width of the column indices. */
+  indexBits?: 16 | 32;
+  /** block-sparse: `[rows, cols]` of one block. */
+  block?: [number, number];
 }
 
 /** Short-time Fourier transform the model was trained with. */
@@ -132,8 +153,14 @@ export interface ModelHeader {
 /** A parsed, validated model file. */
 export interface Model {
   header: ModelHeader;
-  /** The elements of tensor `name` (a fresh copy); throws `ModelFormatError` if there is none. */
+  /**
+   * The elements of tensor `name` as dense row-major f32 (a fresh copy): packed integers and
+   * sparse tensors expanded (`x = scale · (q − zeroPoint)`), i32 converted. Throws
+   * `ModelFormatError` if there is none.
+   */
   tensor(name: string): Float32Array;
+  /** The stored bytes of tensor `name` (a view into `bytes`, in its encoding). */
+  tensorBytes(name: string): Uint8Array;
   /** The whole file as read. */
   bytes: Uint8Array;
 }

@@ -20,10 +20,10 @@ function checkFixed<T extends object>(value: unknown, path: string, expected: T)
 }
 
 /**
- * Validates `json` as the header of a file whose data section is `dataLength` bytes long.
+ * Validates `json` as the header of a file whose data section is `data`.
  * Throws `ModelFormatError` naming the first field that is wrong.
  */
-export function validateHeader(json: unknown, dataLength: number): ModelHeader {
+export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
   const top = asObject(json, 'header');
   getOneOf(top, 'format', 'header', ['tinyhush-model']);
   getOneOf(top, 'version', 'header', [FORMAT_VERSION], ' (the same version as the file prefix)');
@@ -33,7 +33,7 @@ export function validateHeader(json: unknown, dataLength: number): ModelHeader {
   const sampleRate = getOneOf(top, 'sampleRate', 'header', [V1_SAMPLE_RATE], ENGINE_NOTE);
   const stft = checkFixed(top.stft, 'stft', V1_STFT);
   const features = checkFixed(top.features, 'features', V1_FEATURES);
-  const tensorMap = validateTensors(top.tensors, dataLength);
+  const tensorMap = validateTensors(top.tensors, data);
   const layers = validateLayers(top.layers, tensorMap, V1_FEATURES.bins);
   const exits = validateExits(top.exits, layers, V1_FEATURES.bins);
   const gates = validateGates(top.gates, layers);

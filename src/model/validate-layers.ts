@@ -32,6 +32,7 @@ function tensorOfShape(obj: JsonObject, key: string, path: string, tensors: Map<
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
     fail(`${path}.${key}`, `tensor "${name}" of shape [${shape}]; it has shape [${tensor.shape}]`);
   }
+  if (tensor.dtype === 'i32') fail(`${path}.${key}`, `a tensor of values; "${name}" is i32 (zero points only)`);
   return name;
 }
 

@@ -1,17 +1,13 @@
-/** `writeModel`: lays out a `.thm` file (docs/model-format.md) from a header and f32 tensors. */
-import { ModelFormatError } from '../errors.js';
+/** `writeModel`: lays out a `.thm` file (docs/model-format.md) from a header and tensors in any encoding. */
 import { canonicalHeaderJson } from './canonical.js';
 import { crc32 } from './crc32.js';
+import { encodeTensor, type TensorData } from './encode-tensor.js';
 import { alignUp, CRC_BYTES, FORMAT_VERSION, MAGIC, PREFIX_BYTES } from './layout.js';
 import { readModel } from './read.js';
 import { encodeUtf8 } from './utf8.js';
 import type { ModelHeader, TensorSpec } from './types.js';
 
-/** One tensor to store: row-major `data` of `shape`. */
-export interface TensorData {
-  shape: number[];
-  data: Float32Array;
-}
+export type { TensorData } from './encode-tensor.js';
 
 /**
  * Frames a header text and a data section: prefix, header padded with spaces to the 64-byte
@@ -33,27 +29,22 @@ export function assembleFile(headerJson: string, data: Uint8Array): Uint8Array {
 }
 
 /**
- * Writes a model file: tensors are stored as f32 in the order given, each at the next 64-byte
- * boundary, and listed in the header's `tensors` table. The result is validated with
- * `readModel`, so a header that does not match its tensors throws `ModelFormatError`.
+ * Writes a model file: tensors are stored in their encodings (`TensorData`: f32 by default) in
+ * the order given, each at the next 64-byte boundary, and listed in the header's `tensors` table.
+ * The result is validated with `readModel`, so a header that does not match its tensors, or an
+ * encoded tensor that is malformed, throws `ModelFormatError`.
  */
 export function writeModel(header: Omit<ModelHeader, 'tensors'>, tensors: Record<string, TensorData>): Uint8Array {
-  const entries = Object.entries(tensors);
+  const encoded = Object.entries(tensors).map(([name, data]) => encodeTensor(name, data));
   const specs: TensorSpec[] = [];
   let end = 0;
-  for (const [name, { shape, data }] of entries) {
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (count !== data.length) {
-      throw new ModelFormatError(`tensor "${name}": shape [${shape}] holds ${count} values but its data has ${data.length}`);
-    }
+  for (const { spec } of encoded) {
     const offset = alignUp(end);
-    specs.push({ name, dtype: 'f32', shape: [...shape], offset, byteLength: data.byteLength });
-    end = offset + data.byteLength;
+    specs.push({ ...spec, offset } as TensorSpec);
+    end = offset + spec.byteLength;
   }
   const section = new Uint8Array(end);
-  entries.forEach(([, { data }], i) => {
-    section.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), specs[i].offset);
-  });
+  encoded.forEach(({ bytes }, i) => section.set(bytes, specs[i].offset));
   const file = assembleFile(canonicalHeaderJson({ ...header, tensors: specs } as ModelHeader), section);
   readModel(file);
   return file;

@@ -1,0 +1,89 @@
+/**
+ * Expands any tensor encoding to dense row-major f32: `x = scale[r] · (q − zeroPoint[r])` for
+ * packed integers, zeros where a sparse tensor stores nothing. The tensor has been validated
+ * (`validate-tensors.ts`), so every index is in range. `training/thm.py` decodes the same way.
+ */
+import { elementCount, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
+import type { TensorSpec } from './types.js';
+
+/** Signed `bits`-bit code number `index` of the little-endian bit stream starting at byte `base`. */
+export function codeAt(bytes: Uint8Array, base: number, index: number, bits: number): number {
+  const bit = index * bits;
+  const byte = base + Math.floor(bit / 8);
+  const shift = bit % 8;
+  const word = shift + bits > 8 ? bytes[byte] | (bytes[byte + 1] << 8) : bytes[byte];
+  const code = (word >> shift) & ((1 << bits) - 1);
+  return code >= 1 << (bits - 1) ? code - (1 << bits) : code;
+}
+
+/** Per-row dequantization: value of code `q` in logical row `r`. */
+type Dequantize = (q: number, r: number) => number;
+
+function dequantizer(spec: TensorSpec, byName: Map<string, TensorSpec>, view: DataView): Dequantize {
+  const scale = byName.get(spec.scale!)!;
+  const zero = spec.zeroPoint === undefined ? undefined : byName.get(spec.zeroPoint)!;
+  const perRow = scale.shape[0] > 1;
+  const scales = Float32Array.from({ length: scale.shape[0] }, (_, i) => view.getFloat32(scale.offset + 4 * i, true));
+  const zeros = Int32Array.from({ length: scale.shape[0] }, (_, i) => (zero ? view.getInt32(zero.offset + 4 * i, true) : 0));
+  // scale and q − zp are exact in double, so rounding the product once gives the f32 product.
+  return (q, r) => Math.fround(scales[perRow ? r : 0] * (q - zeros[perRow ? r : 0]));
+}
+
+/** Reads stored element `i` of a sparse tensor as f32 (before dequantization for integer values). */
+function storedReader(spec: TensorSpec, data: Uint8Array, view: DataView, valuesStart: number): (i: number) => number {
+  const bits = intBits(spec.values);
+  const base = spec.offset + valuesStart;
+  if (bits === undefined) return (i) => view.getFloat32(base + 4 * i, true);
+  // csr: one stream of nnz codes. block-sparse: block rows are whole bytes (bc · b is a multiple
+  // of 8), so the blocks read as one stream too, element i = (block · br + row) · bc + col.
+  return (i) => codeAt(data, base, i, bits);
+}
+
+function decodeSparse(spec: TensorSpec, byName: Map<string, TensorSpec>, data: Uint8Array, view: DataView, out: Float32Array): void {
+  const { cols } = rowsCols(spec.shape);
+  const [br, bc] = spec.block ?? [1, 1];
+  const { indexStart, valuesStart } = tensorLayout(spec);
+  const stored = storedReader(spec, data, view, valuesStart);
+  const dequantize = intBits(spec.values) === undefined ? (x: number) => x : dequantizer(spec, byName, view);
+  const base = spec.offset;
+  const column = (i: number): number => (spec.indexBits === 32
+    ? view.getUint32(base + indexStart + 4 * i, true) : view.getUint16(base + indexStart + 2 * i, true));
+  const pointerRows = spec.shape[0] / br;
+  for (let R = 0; R < pointerRows; R++) {
+    const end = view.getUint32(base + 4 * (R + 1), true);
+    for (let i = view.getUint32(base + 4 * R, true); i < end; i++) {
+      const c0 = column(i) * bc;
+      for (let a = 0; a < br; a++) {
+        const r = R * br + a;
+        for (let b = 0; b < bc; b++) out[r * cols + c0 + b] = dequantize(stored((i * br + a) * bc + b), r);
+      }
+    }
+  }
+}
+
+/**
+ * Tensor `spec` of the data section `data` as dense f32 (a fresh array); `byName` resolves its
+ * scale and zero-point companions.
+ */
+export function decodeTensor(spec: TensorSpec, byName: Map<string, TensorSpec>, data: Uint8Array): Float32Array {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Float32Array(elementCount(spec.shape));
+  if (spec.dtype === 'f32') {
+    // Copy into a fresh buffer: aligned, and safe for Node Buffers whose slice() is a view.
+    // f32 data is little-endian, as on every WASM host.
+    new Uint8Array(out.buffer).set(data.subarray(spec.offset, spec.offset + spec.byteLength));
+  } else if (spec.dtype === 'i32') {
+    for (let i = 0; i < out.length; i++) out[i] = view.getInt32(spec.offset + 4 * i, true);
+  } else if (intBits(spec.dtype) !== undefined) {
+    const bits = intBits(spec.dtype)!;
+    const { rows, cols } = rowsCols(spec.shape);
+    const rowBytes = packedBytes(cols, bits);
+    const dequantize = dequantizer(spec, byName, view);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) out[r * cols + j] = dequantize(codeAt(data, spec.offset + r * rowBytes, j, bits), r);
+    }
+  } else {
+    decodeSparse(spec, byName, data, view, out);
+  }
+  return out;
+}

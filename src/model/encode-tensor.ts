@@ -1,0 +1,136 @@
+/**
+ * Lays out one tensor's bytes in its encoding (docs/model-format.md, "Tensor dtypes"), from
+ * already-encoded parts: integer codes, sparse indices. `encode-dense.ts` derives those parts from
+ * dense values; `training/thm.py` writes the same bytes from the same parts.
+ */
+import { ModelFormatError } from '../errors.js';
+import { codeRange, intBits, rowsCols, tensorLayout } from './encodings.js';
+import type { IntDtype, TensorSpec, ValueDtype } from './types.js';
+
+/** Dense f32 values (`dtype` omitted or `'f32'`). */
+export interface F32TensorData {
+  dtype?: 'f32';
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Dense i32 values (zero points). */
+export interface I32TensorData {
+  dtype: 'i32';
+  shape: number[];
+  data: Int32Array;
+}
+
+/** Packed integer codes, row-major, one per logical element. */
+export interface PackedTensorData {
+  dtype: IntDtype;
+  shape: number[];
+  codes: ArrayLike<number>;
+  /** Name of the f32 scale tensor, `[1]` or `[rows]`. */
+  scale: string;
+  /** Name of the i32 zero-point tensor (omit for symmetric quantization). */
+  zeroPoint?: string;
+}
+
+/**
+ * A csr or block-sparse matrix: `rowPtr` over rows (csr) or block rows, `colIdx` per stored
+ * element or block (in block columns), and `values` row after row (each block row-major): f32
+ * values, or codes when `valueDtype` is an integer dtype.
+ */
+export interface SparseTensorData {
+  dtype: 'csr' | 'block-sparse';
+  shape: [number, number];
+  valueDtype: ValueDtype;
+  indexBits: 16 | 32;
+  /** block-sparse only: `[br, bc]`. */
+  block?: [number, number];
+  rowPtr: ArrayLike<number>;
+  colIdx: ArrayLike<number>;
+  values: ArrayLike<number>;
+  scale?: string;
+  zeroPoint?: string;
+}
+
+/** One tensor to store. */
+export type TensorData = F32TensorData | I32TensorData | PackedTensorData | SparseTensorData;
+
+/** A tensor's table entry (without its offset) and its bytes. */
+export interface EncodedTensor {
+  spec: Omit<TensorSpec, 'offset'>;
+  bytes: Uint8Array;
+}
+
+function mismatch(name: string, message: string): never {
+  throw new ModelFormatError(`tensor "${name}": ${message}`);
+}
+
+/** Writes `codes` as `bits`-bit two's complement into the stream at byte `base` of `out`. */
+function packCodes(out: Uint8Array, base: number, codes: ArrayLike<number>, from: number, count: number, bits: number, name: string): void {
+  const [low, high] = codeRange(bits);
+  const mask = (1 << bits) - 1;
+  for (let j = 0; j < count; j++) {
+    const q = codes[from + j];
+    if (!Number.isInteger(q) || q < low || q > high) mismatch(name, `code ${q} is outside the ${bits}-bit range [${low}, ${high}]`);
+    const bit = j * bits;
+    const byte = base + Math.floor(bit / 8);
+    const word = (q & mask) << (bit % 8);
+    out[byte] |= word & 0xff;
+    if (word > 0xff) out[byte + 1] |= word >> 8;
+  }
+}
+
+function checkCount(name: string, what: string, actual: number, expected: number): void {
+  if (actual !== expected) mismatch(name, `${what} has ${actual} entries; the shape needs ${expected}`);
+}
+
+function encodeSparse(name: string, t: SparseTensorData): EncodedTensor {
+  const nnz = t.colIdx.length;
+  const spec: Omit<TensorSpec, 'offset'> = {
+    name, dtype: t.dtype, shape: [...t.shape], byteLength: 0,
+    ...(t.scale !== undefined && { scale: t.scale }), ...(t.zeroPoint !== undefined && { zeroPoint: t.zeroPoint }),
+    values: t.valueDtype, nnz, indexBits: t.indexBits, ...(t.block && { block: [...t.block] as [number, number] }),
+  };
+  const layout = tensorLayout(spec);
+  spec.byteLength = layout.byteLength;
+  const [br, bc] = t.block ?? [1, 1];
+  checkCount(name, 'rowPtr', t.rowPtr.length, t.shape[0] / br + 1);
+  checkCount(name, 'values', t.values.length, nnz * br * bc);
+  const bytes = new Uint8Array(layout.byteLength);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < t.rowPtr.length; i++) view.setUint32(4 * i, t.rowPtr[i], true);
+  for (let i = 0; i < nnz; i++) {
+    if (t.indexBits === 32) view.setUint32(layout.indexStart + 4 * i, t.colIdx[i], true);
+    else view.setUint16(layout.indexStart + 2 * i, t.colIdx[i], true);
+  }
+  const bits = intBits(t.valueDtype);
+  if (bits === undefined) {
+    for (let i = 0; i < t.values.length; i++) view.setFloat32(layout.valuesStart + 4 * i, t.values[i], true);
+  } else {
+    packCodes(bytes, layout.valuesStart, t.values, 0, t.values.length, bits, name);
+  }
+  return { spec, bytes };
+}
+
+/**
+ * The bytes of tensor `name` in its encoding and its table entry. Throws `ModelFormatError` when
+ * the parts do not fit the shape or a code is out of range; indices are checked by `readModel`.
+ */
+export function encodeTensor(name: string, t: TensorData): EncodedTensor {
+  if ('rowPtr' in t) return encodeSparse(name, t);
+  const dtype = t.dtype ?? 'f32';
+  const spec: Omit<TensorSpec, 'offset'> = { name, dtype, shape: [...t.shape], byteLength: tensorLayout({ dtype, shape: t.shape }).byteLength };
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  if ('data' in t) {
+    if (count !== t.data.length) mismatch(name, `shape [${t.shape}] holds ${count} values but its data has ${t.data.length}`);
+    return { spec, bytes: new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength)) };
+  }
+  checkCount(name, 'codes', t.codes.length, count);
+  spec.scale = t.scale;
+  if (t.zeroPoint !== undefined) spec.zeroPoint = t.zeroPoint;
+  const bits = intBits(t.dtype)!;
+  const { rows, cols } = rowsCols(t.shape);
+  const rowBytes = spec.byteLength / rows;
+  const bytes = new Uint8Array(spec.byteLength);
+  for (let r = 0; r < rows; r++) packCodes(bytes, r * rowBytes, t.codes, r * cols, cols, bits, name);
+  return { spec, bytes };
+}

@@ -1,0 +1,31 @@
+/**
+ * Bounds a model file must stay within (docs/model-format.md, "Limits"). They keep every size the
+ * reader and the engine compute far inside safe integers and 32-bit WASM arithmetic, and keep a
+ * small hostile file from costing seconds or gigabytes. Each is one to three orders of magnitude
+ * above what the shipped models use.
+ */
+export const LIMITS = {
+  /** JSON header bytes. The shipped models' headers are ≈ 10–30 KB; 16 MiB parses in tens of ms. */
+  headerBytes: 16 * 1024 * 1024,
+  /** Nesting depth of the JSON header (the schema itself needs 4). */
+  jsonDepth: 64,
+  /** UTF-8 bytes of any one JSON string (names, description, provenance values). */
+  stringBytes: 64 * 1024,
+  /** Layers, exits, gates and tensors in one model. */
+  layers: 1024,
+  exits: 64,
+  tensors: 4096,
+  /** Dimensions of a tensor. */
+  tensorRank: 8,
+  /** dense in/out, gru in/hidden, dwconv channels, add size. */
+  layerSize: 65536,
+  /** dwconv kernel taps and dilation (frames). */
+  dwconvKernel: 256,
+  dwconvDilation: 4096,
+  /**
+   * WASM bytes one engine with one state may need (`engineMemory`): weights expanded to f32 plus
+   * state, scratch and frame programs. The shipped models need < 10 MB; 256 MiB stays far below
+   * the 4 GiB WASM limit and what a browser tab can allocate.
+   */
+  engineBytes: 256 * 1024 * 1024,
+} as const;

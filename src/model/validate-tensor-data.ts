@@ -1,0 +1,87 @@
+/**
+ * Checks the contents of encoded tensors, once, at read time, so that decoders and kernels may
+ * index without bounds checks: scales finite and > 0, zero points in the code range, sparse row
+ * pointers and column indices well formed, unused bits of packed streams zero.
+ */
+import { ModelFormatError } from '../errors.js';
+import { codeRange, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
+import type { TensorSpec } from './types.js';
+
+function bad(at: string, message: string): never {
+  throw new ModelFormatError(`model data: ${at}: ${message}`);
+}
+
+function viewOf(data: Uint8Array): DataView {
+  return new DataView(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Scales finite and > 0; zero points inside the `bits`-bit code range. */
+function checkQuantization(spec: TensorSpec, bits: number, byName: Map<string, TensorSpec>, view: DataView, at: string): void {
+  const scale = byName.get(spec.scale!)!;
+  for (let i = 0; i < scale.shape[0]; i++) {
+    const s = view.getFloat32(scale.offset + 4 * i, true);
+    if (!(Number.isFinite(s) && s > 0)) bad(at, `scale "${scale.name}"[${i}] is ${s}; scales must be finite and > 0`);
+  }
+  if (spec.zeroPoint === undefined) return;
+  const zeroPoint = byName.get(spec.zeroPoint)!;
+  const [low, high] = codeRange(bits);
+  for (let i = 0; i < zeroPoint.shape[0]; i++) {
+    const z = view.getInt32(zeroPoint.offset + 4 * i, true);
+    if (z < low || z > high) bad(at, `zero point "${zeroPoint.name}"[${i}] is ${z}, outside the ${bits}-bit code range [${low}, ${high}]`);
+  }
+}
+
+/** The bits after `codes` `bits`-bit codes in the last byte of a stream ending at `end` are zero. */
+function checkPadding(view: DataView, end: number, codes: number, bits: number, at: string, where: string): void {
+  const used = (codes * bits) % 8;
+  if (used !== 0 && view.getUint8(end - 1) >> used !== 0) bad(at, `unused high bits of the last byte of ${where} are not zero`);
+}
+
+/** Row pointers and strictly increasing in-range column indices of csr / block-sparse. */
+function checkSparseIndex(spec: TensorSpec, view: DataView, at: string): void {
+  const { rows, cols } = rowsCols(spec.shape);
+  const [br, bc] = spec.block ?? [1, 1];
+  const pointerRows = rows / br;
+  const columns = cols / bc;
+  const unit = spec.dtype === 'csr' ? 'row' : 'block row';
+  const { indexStart } = tensorLayout(spec);
+  const base = spec.offset;
+  const nnz = spec.nnz!;
+  const wide = spec.indexBits === 32;
+  if (view.getUint32(base, true) !== 0) bad(at, `rowPtr[0] is ${view.getUint32(base, true)}, must be 0`);
+  let start = 0;
+  for (let r = 0; r < pointerRows; r++) {
+    const end = view.getUint32(base + 4 * (r + 1), true);
+    if (end < start || end > nnz) {
+      bad(at, `rowPtr[${r + 1}] is ${end}: row pointers must be non-decreasing and at most nnz = ${nnz}`);
+    }
+    let previous = -1;
+    for (let i = start; i < end; i++) {
+      const c = wide ? view.getUint32(base + indexStart + 4 * i, true) : view.getUint16(base + indexStart + 2 * i, true);
+      if (c <= previous || c >= columns) {
+        bad(at, `column index ${i} (${unit} ${r}) is ${c}: indices must be strictly increasing within a ${unit} and < ${columns}`);
+      }
+      previous = c;
+    }
+    start = end;
+  }
+  if (start !== nnz) bad(at, `rowPtr[${pointerRows}] is ${start}; it must equal nnz = ${nnz}`);
+}
+
+/** Validates the bytes of `spec` (already checked for size and bounds) inside the data section. */
+export function checkTensorData(spec: TensorSpec, byName: Map<string, TensorSpec>, data: Uint8Array, at: string): void {
+  if (spec.dtype === 'f32' || spec.dtype === 'i32') return;
+  const view = viewOf(data);
+  const bits = intBits(spec.dtype) ?? intBits(spec.values);
+  if (bits !== undefined) checkQuantization(spec, bits, byName, view, at);
+  if (intBits(spec.dtype) !== undefined) {
+    const { rows, cols } = rowsCols(spec.shape);
+    const rowBytes = packedBytes(cols, bits!);
+    for (let r = 0; r < rows; r++) checkPadding(view, spec.offset + (r + 1) * rowBytes, cols, bits!, at, `row ${r}`);
+    return;
+  }
+  checkSparseIndex(spec, view, at);
+  if (spec.dtype === 'csr' && bits !== undefined) {
+    checkPadding(view, spec.offset + spec.byteLength, spec.nnz!, bits, at, 'the value stream');
+  }
+}
