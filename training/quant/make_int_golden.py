@@ -4,7 +4,7 @@ reference (reference.py) computes for them.
 
     python3 training/quant/make_int_golden.py [--out tests/fixtures/golden]
 
-Writes int-dense.json, int-gru.json and int-requant.json. Integer arrays are JSON lists; weight codes
+Writes int-dense.json, int-gru.json, int-requant.json and int-input.json (float features to codes). Integer arrays are JSON lists; weight codes
 are already i8 rows (the kernels' memory layout: GRU matrices concatenated in gate order r, z, n).
 """
 import argparse
@@ -90,6 +90,18 @@ def requant_cases(rng):
     return dict(acc=acc, multiplier=m, shift=s, out=spec.rq(acc, m, s).tolist())
 
 
+def input_cases(rng):
+    """quantize_input on exact ties (t = k / 2), out-of-range values and random features, at 8 and 16 bits."""
+    cases = []
+    for bits, inv_scale in ((8, 4.0), (16, 1000.0)):
+        x = np.concatenate([np.arange(-20, 21) / 8.0, [1e6, -1e6, 3e38, -3e38], rng.uniform(-14, 4, 100)])
+        x = x.astype(np.float32)
+        inv = np.float32(inv_scale)
+        cases.append(dict(bits=bits, invScale=float(inv), x=[float(v) for v in x],
+                          codes=spec.quantize_input(x, inv, bits).tolist()))
+    return cases
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', type=Path, default=Path('tests/fixtures/golden'))
@@ -97,7 +109,8 @@ def main():
     rng = np.random.default_rng(SEED)
     files = {'int-dense.json': [dense_case(rng, *c) for c in DENSE_CASES],
              'int-gru.json': [gru_case(rng, *c) for c in GRU_CASES],
-             'int-requant.json': requant_cases(rng)}
+             'int-requant.json': requant_cases(rng),
+             'int-input.json': input_cases(rng)}
     args.out.mkdir(parents=True, exist_ok=True)
     for file, content in files.items():
         (args.out / file).write_text(json.dumps(content, separators=(',', ':')) + '\n')

@@ -116,7 +116,8 @@ def build_table(fn: str, pre_bits: int, pre_scale: float, table_bits: int, out_b
 
 def quantize_input(x: np.ndarray, inv_scale: np.float32, bits: int) -> np.ndarray:
     """Float features -> codes: t = f32(x * invScale), sat(floor(t + 0.5)); NaN -> 0."""
-    t = (np.asarray(x, dtype=np.float32) * np.float32(inv_scale)).astype(np.float32)
+    with np.errstate(over='ignore', invalid='ignore'):  # overflow to ±inf saturates below
+        t = (np.asarray(x, dtype=np.float32) * np.float32(inv_scale)).astype(np.float32)
     t = np.where(np.isnan(t), np.float32(0), t)
     t64 = np.clip(t.astype(np.float64), -2.0 ** 40, 2.0 ** 40)
     return sat(np.floor(t64 + 0.5).astype(I64), bits)
