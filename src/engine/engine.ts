@@ -8,6 +8,7 @@
  * crosses into WASM once, not once per layer.
  */
 import { InvalidOptionError } from '../errors.js';
+import { layerTensors } from '../model/layer-tensors.js';
 import { denseMacsPerFrame } from '../model/macs.js';
 import type { LayerSpec, Model } from '../model/types.js';
 import { Activation, type Core } from '../wasm/core.js';
@@ -68,9 +69,12 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   };
   const tensorPtr = new Map<string, number>();
   let weightBytes = 0;
-  for (const spec of header.tensors) {
-    tensorPtr.set(spec.name, place(model.tensor(spec.name)));
-    weightBytes += spec.byteLength;
+  // The float kernels read dense f32: `model.tensor` expands packed-integer, csr and block-sparse
+  // tensors at load, folding in their scales and zero points, which are not placed themselves.
+  for (const name of new Set(header.layers.flatMap(layerTensors))) {
+    const values = model.tensor(name);
+    tensorPtr.set(name, place(values));
+    weightBytes += values.byteLength;
   }
   const weight = (name: string): number => tensorPtr.get(name)!;
   // The dwconv kernel reads its weights tap-major; a second copy keeps a shared tensor intact.

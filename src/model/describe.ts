@@ -1,4 +1,5 @@
 /** A human-readable summary of a model, printed by `tinyhush info`. */
+import { layerTensors } from './layer-tensors.js';
 import { denseMacsPerFrame, layerMacs } from './macs.js';
 import type { LayerSpec, Model } from './types.js';
 import { outputSize } from './validate-layers.js';
@@ -7,9 +8,7 @@ function layerLine(layer: LayerSpec, model: Model): string {
   const source = layer.op === 'add' ? layer.inputs.join(' + ') : layer.input;
   const activation = layer.op === 'gru' ? '' : ` ${layer.activation}`;
   const extra = layer.op === 'dwconv' ? ` kernel ${layer.kernel} dilation ${layer.dilation}` : '';
-  const tensorNames = layer.op === 'gru' ? [layer.weightIh, layer.weightHh, layer.biasIh, layer.biasHh]
-    : layer.op === 'add' ? [] : [layer.weight, layer.bias];
-  const shapes = tensorNames.map((name) => `[${model.header.tensors.find((t) => t.name === name)!.shape}]`).join(' ');
+  const shapes = layerTensors(layer).map((name) => `[${model.header.tensors.find((t) => t.name === name)!.shape}]`).join(' ');
   return `  ${layer.name}: ${layer.op} ${source} → ${outputSize(layer)}${extra}${activation}` +
     `${shapes ? ` ${shapes}` : ''}, ${layerMacs(layer)} MACs`;
 }
