@@ -63,7 +63,10 @@ def validation_metrics(log_csv: Path) -> dict:
     last = rows[-1]
     per_exit = lambda prefix: [float(last[k]) for k in sorted(last) if k.startswith(prefix)]
     return {'step': int(last['step']), 'validLoss': per_exit('valid_loss_exit'),
-            'validSiSdrImprovementDb': per_exit('valid_sisdri_exit')}
+            'validSiSdrImprovementDb': per_exit('valid_sisdri_exit'),
+            'validFullExitSiSdrImprovementDbByLevel': {k.rsplit('_', 1)[1]: float(v) for k, v in last.items()
+                                                       if k.startswith('valid_sisdri_full_')},
+            'validPresenceAuc': float(last['valid_presence_auc'])}
 
 
 def git_commit() -> str:
@@ -80,8 +83,8 @@ def provenance(ckpt: dict, checkpoint: Path, metrics_file: Path | None) -> dict:
     if metrics_file is not None:
         metrics.update(json.loads(metrics_file.read_text()))
     return {
-        'data': {'speech': 'training split of /work/shared/data plus the fr/it/ru Asterisk prompts',
-                 'splits': 'training/splits.py', 'mixing': 'training/data.py'},
+        'data': {'speech': 'training split of ../shared/data (beside the checkout) plus the fr/it/ru Asterisk prompts',
+                 'splits': 'training/splits.py', 'mixing': 'training/data.py', 'validation': 'training/valid_set.py'},
         'training': {'command': command, 'steps': int(ckpt['step']), 'seconds': round(float(ckpt.get('elapsed_s', 0)))},
         'metrics': metrics,
         'export': {'command': 'python3 ' + ' '.join(map(shlex.quote, sys.argv)), 'gitCommit': git_commit(),
@@ -97,6 +100,7 @@ def header(model: NsNetEE, layers: list, name: str, prov: dict) -> dict:
         'stft': {'window': 'sqrt-hann', 'windowLength': stft.WIN, 'hop': stft.HOP, 'fftSize': stft.WIN},
         'features': {'type': 'log10-power', 'epsilon': stft.EPS, 'bins': stft.BINS},
         'layers': layers, 'exits': model.exits(), 'gates': [], 'skippedState': 'hold', 'provenance': prov,
+        'speechPresence': {'output': 'presence.out'},
     }
 
 

@@ -7,7 +7,7 @@ sys.path.insert(0, str(__import__('pathlib').Path(__file__).parent))
 torch.set_num_threads(1)
 from data import Mixer
 import stft
-from loss import si_sdr, compressed_spectral_loss
+from loss import si_sdr, SpectralTarget
 mode = sys.argv[1]; lr = float(sys.argv[2]); steps = int(sys.argv[3]); B = int(sys.argv[4]); crop = float(sys.argv[5])
 torch.manual_seed(0)
 tr = Mixer('train', 1, crop); va = Mixer('valid', 12345, 4.0); vn, vc = va.batch(32)
@@ -30,7 +30,7 @@ for i in range(steps + 1):
     if i % 100 == 0: print(mode, i, f'{time.time()-t0:.0f}s', f'{val():.2f}', flush=True)
     n, c = tr.batch(B); x, s = stft.stft(n), stft.stft(c)
     mask = m(stft.log_power(x))
-    loss = compressed_spectral_loss(mask * x, s)
+    loss = SpectralTarget(x, s).loss(mask)
     if mode == 'sisdr':
         e = stft.istft_aligned(mask * x)
         loss = loss - 0.01 * si_sdr(e, c[:, :e.shape[1]]).mean()

@@ -18,6 +18,9 @@ SPLITS = ('train', 'valid', 'test')
 LIBRI_TEST_READERS = 25
 LIBRI_VALID_READERS = 20
 LIBRI_SHUFFLE_SEED = 20261121
+OCEAN_TEST_SPEAKERS = 30               # speechocean762 (children and adults, non-native English), by speaker
+OCEAN_VALID_SPEAKERS = 20
+OCEAN_SHUFFLE_SEED = 20261127
 
 ASTERISK_VOICES = {
     'test': ('en_US_f_Allison', 'es_MX_f_Allison'),   # one person: both on the test side
@@ -29,6 +32,12 @@ ASTERISK_NON_SPEECH = re.compile(r'^(silence_\d+|beep|beeperr|ascending-2tone|de
 SPEECH_SUBSOURCES = {
     'test': ('picovoice_wakeword/view_glass/', 'mycroft_precise/heycomputer/es/', 'mycroft_precise/not-wake-words/es/'),
     'valid': ('picovoice_wakeword/snowboy/', 'mycroft_precise/heychatterbox/'),
+}
+# Whole sound-effect sources held out (split v2): ambiences (blanket), city-builder loops (lincity_ng) and game
+# effects (wesnoth) for test; drawing tools, building and rescue effects for validation.
+NOISE_SOURCES = {
+    'test': ('blanket', 'lincity_ng', 'wesnoth'),
+    'valid': ('tuxpaint', 'minetest', 'searchandrescue'),
 }
 NOISE_FILES = {
     'test': ('speech_commands/running_tap.flac', 'asterisk_moh/manolo_camp-morning_coffee.flac'),
@@ -50,10 +59,20 @@ def _libri_split_of_reader():
     return {r: 'test' if r in test else 'valid' if r in valid else 'train' for r in readers}
 
 
-def _speech_split(row, libri):
+def _ocean_split_of_speaker():
+    speakers = sorted({r['speaker'] for r in _manifest() if r['source'] == 'speechocean762'})
+    random.Random(OCEAN_SHUFFLE_SEED).shuffle(speakers)
+    test = set(speakers[:OCEAN_TEST_SPEAKERS])
+    valid = set(speakers[OCEAN_TEST_SPEAKERS:OCEAN_TEST_SPEAKERS + OCEAN_VALID_SPEAKERS])
+    return {s: 'test' if s in test else 'valid' if s in valid else 'train' for s in speakers}
+
+
+def _speech_split(row, libri, ocean):
     rel = row['path'].split('/', 1)[1]              # drop the leading "speech/"
     if row['source'] == 'librispeech':
         return libri[row['speaker']]
+    if row['source'] == 'speechocean762':
+        return ocean[row['speaker']]
     if row['source'] == 'ljspeech':
         return 'train'                              # single speaker: all of it on the train side
     for split, prefixes in SPEECH_SUBSOURCES.items():
@@ -66,6 +85,9 @@ def _noise_split(row):
     rel = row['path'].split('/', 1)[1]
     for split, files in NOISE_FILES.items():
         if rel in files:
+            return split
+    for split, sources in NOISE_SOURCES.items():
+        if row['source'] in sources:
             return split
     if row['source'] == 'esc10':
         fold = Path(rel).name[0]
@@ -85,14 +107,24 @@ def _asterisk_files(split):
     return files
 
 
+def source_group(path: str) -> str:
+    """The group a file is drawn by, so sources weigh by what they are, not by how long they are. Speech: its
+    source folder, the Asterisk prompts by voice. Noise: its source folder, ESC-10 by class."""
+    p = Path(path)
+    if p.is_relative_to(ASTERISK_ROOT):
+        return 'asterisk/' + p.relative_to(ASTERISK_ROOT).parts[0]
+    parts = p.relative_to(DATA_ROOT).parts if p.is_relative_to(DATA_ROOT) else p.parts[-3:]
+    return '/'.join(parts[:3]) if parts[1] == 'esc10' else '/'.join(parts[:2])
+
+
 def split_files(split: str) -> dict:
     """Absolute paths of the speech and noise files of a split ('train', 'valid' or 'test'), sorted."""
     if split not in SPLITS:
         raise ValueError(f'unknown split {split!r}; supported: {", ".join(SPLITS)}')
-    libri = _libri_split_of_reader()
+    libri, ocean = _libri_split_of_reader(), _ocean_split_of_speaker()
     speech, noise = [], []
     for row in _manifest():
-        if row['kind'] == 'speech' and _speech_split(row, libri) == split:
+        if row['kind'] == 'speech' and _speech_split(row, libri, ocean) == split:
             speech.append(str(DATA_ROOT / row['path']))
         elif row['kind'] == 'noise' and _noise_split(row) == split:
             noise.append(str(DATA_ROOT / row['path']))
