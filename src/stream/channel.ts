@@ -1,6 +1,7 @@
 /**
  * One audio channel of a stream: resampler in → hop framing → STFT → features → engine → mask →
- * iSTFT/OLA → resampler out → output FIFO. Per hop the host makes one WASM call before the policy
+ * iSTFT/OLA → resampler out (+ the gained band above 8 kHz, when the stream rate has one) → output
+ * FIFO. Per hop the host makes one WASM call before the policy
  * decides (analysis), one per layer group the policy picks (the engine), and one after (synthesis).
  * Its own recurrent state lives here; the scratch buffers are shared with the stream's other
  * channels (they run one after another).
@@ -24,6 +25,8 @@ export interface Scratch {
   hopOut: number;
   /** One hop of output at the stream rate (when resampling). */
   resampledOut: number;
+  /** One hop of the unmasked model path at the stream rate (the high band's reference). */
+  resampledRef: number;
 }
 
 /** Fixed shape of the signal path, shared by the channels of a stream. */
@@ -38,12 +41,20 @@ export interface ChannelSetup {
   fifoCapacity: number;
   priming: number;
   counters: StreamCounters;
+  /** Mask bins [from, to) whose gain drives the high band. */
+  highBins: { from: number; to: number };
 }
 
-/** WASM resampler handles: stream rate → model rate (`in`) and back (`out`); 0 = none. */
+/**
+ * WASM handles: resamplers stream rate → model rate (`in`) and back (`out`), 0 = none; when the
+ * stream rate is above 16 kHz, `ref` (a second model → stream resampler) and `high`
+ * (assembly/highband.ts) restore the band above 8 kHz, 0 otherwise.
+ */
 export interface Resamplers {
   in: number;
   out: number;
+  ref: number;
+  high: number;
 }
 
 export class Channel {
@@ -53,6 +64,10 @@ export class Channel {
   private readonly hopIn: number;
   private readonly resamplerIn: number;
   private readonly resamplerOut: number;
+  private readonly resamplerRef: number;
+  private readonly high: number;
+  /** The previous hop's model-rate input: the unmasked STFT path, delayed exactly (one hop). */
+  private readonly hopBefore: number;
   private hopFill = 0;
   private frames = 0;
   /** Exit of this channel's previous frame (−1 at stream start), to count exit changes. */
@@ -67,6 +82,9 @@ export class Channel {
     this.hopIn = core.allocF32(setup.hop);
     this.resamplerIn = resamplers.in;
     this.resamplerOut = resamplers.out;
+    this.resamplerRef = resamplers.ref;
+    this.high = resamplers.high;
+    this.hopBefore = resamplers.high === 0 ? 0 : core.allocF32(setup.hop);
     this.fifo = new SampleFifo(setup.fifoCapacity);
     this.fifo.reset(setup.priming);
     this.frameInfo = {
@@ -83,6 +101,11 @@ export class Channel {
     k.stftReset(this.stft);
     if (this.resamplerIn !== 0) k.resamplerReset(this.resamplerIn);
     if (this.resamplerOut !== 0) k.resamplerReset(this.resamplerOut);
+    if (this.high !== 0) {
+      k.resamplerReset(this.resamplerRef);
+      k.highbandReset(this.high);
+      k.vecFill(this.hopBefore, 0, this.setup.hop);
+    }
     this.hopFill = 0;
     this.frames = 0;
     this.lastExit = -1;
@@ -95,6 +118,7 @@ export class Channel {
     const k = core.exports;
     let source = scratch.input;
     let available = n;
+    if (this.high !== 0) k.highbandPush(this.high, scratch.input, n);
     if (this.resamplerIn !== 0) {
       available = k.resamplerProcess(this.resamplerIn, scratch.input, n, scratch.resampled);
       source = scratch.resampled;
@@ -131,6 +155,10 @@ export class Channel {
         exit = deeper.exit;
       }
     }
+    if (this.high !== 0) {
+      const { from, to } = this.setup.highBins;
+      k.highbandGain(this.high, scratch.spectrum, scratch.mask, from, to);
+    }
     counters.frames++;
     counters.exitHistogram[exit]++;
     if (this.lastExit >= 0 && exit !== this.lastExit) counters.exitChanges++;
@@ -144,6 +172,12 @@ export class Channel {
       this.fifo.push(core.heapF32(), scratch.hopOut >>> 2, hop);
     } else {
       const n = k.resamplerProcess(this.resamplerOut, scratch.hopOut, hop, scratch.resampledOut);
+      if (this.high !== 0) {
+        // Same resampler design, same phase: `ref` has exactly the n samples `out` has.
+        k.resamplerProcess(this.resamplerRef, this.hopBefore, hop, scratch.resampledRef);
+        k.vecCopy(this.hopBefore, this.hopIn, hop);
+        k.highbandMix(this.high, scratch.resampledOut, scratch.resampledRef, n);
+      }
       this.fifo.push(core.heapF32(), scratch.resampledOut >>> 2, n);
     }
   }

@@ -19,6 +19,11 @@ const BLOCK = 1024;
 const MODEL_RATE = V1_SAMPLE_RATE;
 const WINDOW = V1_STFT.windowLength;
 const HOP = V1_STFT.hop;
+/**
+ * Mask bins whose energy gain drives the band above 8 kHz: 6.0–7.2 kHz, the top of the model's
+ * band below the resamplers' transition (docs/fullband.md).
+ */
+const HIGH_BINS = { from: Math.round((6000 * WINDOW) / MODEL_RATE), to: Math.round((7200 * WINDOW) / MODEL_RATE) };
 
 /** Shape of a stream. */
 export interface StreamOptions {
@@ -55,6 +60,7 @@ function allocScratch(core: Core, engine: Engine, sampleRate: number): Scratch {
     mask: core.allocF32(engine.bins),
     hopOut: core.allocF32(HOP),
     resampledOut: core.allocF32(fromModel),
+    resampledRef: sampleRate > MODEL_RATE ? core.allocF32(fromModel) : 0,
   };
 }
 
@@ -66,16 +72,25 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
   const fullExitMacs = engine.exits[engine.exits.length - 1].macsPerFrame;
   // The resampler delays decide the latency, which sizes the FIFOs the channels are built with.
   const resamplers = Array.from({ length: channels }, (): Resamplers => (sampleRate === MODEL_RATE
-    ? { in: 0, out: 0 }
-    : { in: k.resamplerCreate(sampleRate, MODEL_RATE), out: k.resamplerCreate(MODEL_RATE, sampleRate) }));
+    ? { in: 0, out: 0, ref: 0, high: 0 }
+    : { in: k.resamplerCreate(sampleRate, MODEL_RATE), out: k.resamplerCreate(MODEL_RATE, sampleRate), ref: 0, high: 0 }));
   const delay = (rs: number): number => (rs === 0 ? 0 : k.resamplerDelay(rs));
   const latency = streamLatency(sampleRate, MODEL_RATE, HOP, WINDOW - HOP, delay(resamplers[0].in), delay(resamplers[0].out));
+  if (sampleRate > MODEL_RATE) {
+    // Above 16 kHz the stream has a band the model never sees: restore it, delayed like the model path.
+    const maxLag = latency.priming + BLOCK + 8;
+    for (const rs of resamplers) {
+      rs.ref = k.resamplerCreate(MODEL_RATE, sampleRate);
+      rs.high = k.highbandCreate(sampleRate, latency.exact - latency.priming, k.resamplerDelay(rs.out), maxLag);
+    }
+  }
   // After a block the FIFO holds at most priming + block + a few samples of resampler phase.
   const setup: ChannelSetup = {
     core, engine, counters, sampleRate,
     scratch: allocScratch(core, engine, sampleRate),
     hop: HOP, window: WINDOW, modelRate: MODEL_RATE,
     priming: latency.priming, fifoCapacity: latency.priming + BLOCK + 8,
+    highBins: HIGH_BINS,
   };
   const lanes = resamplers.map((rs, c) => new Channel(setup, c, rs));
   const zeros: Float32Array[] = [];
