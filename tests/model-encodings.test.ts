@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ModelFormatError } from '../src/errors.js';
 import { crc32 } from '../src/model/crc32.js';
 import { codeAt } from '../src/model/decode-tensor.js';
+import { describeModel } from '../src/model/describe.js';
 import { readModel } from '../src/model/read.js';
 import type { ModelHeader } from '../src/model/types.js';
 import { assembleFile, writeModel, type TensorData } from '../src/model/write.js';
@@ -186,5 +187,25 @@ describe('malformed encoded tensors are ModelFormatErrors', () => {
     expect(() => writeModel(inputs.header, { ...tensors, 'gru1.weight_ih': packed })).toThrow(/codes has 47 entries; the shape needs 48/);
     const sparse = { ...(tensors['exit0.weight'] as any), rowPtr: [0, 1] };
     expect(() => writeModel(inputs.header, { ...tensors, 'exit0.weight': sparse })).toThrow(/rowPtr has 2 entries; the shape needs 162/);
+  });
+});
+
+describe('tinyhush info (describeModel) shows encodings and sizes', () => {
+  const text = describeModel(readModel(pythonBytes));
+
+  test('each tensor: encoding, bit width, quantization, sparsity and bytes', () => {
+    expect(text).toContain('  fc_in.weight: [4,161] int4 (4-bit), per-row scale and zero point, 324 bytes at +0');
+    expect(text).toContain('  gru1.weight_ih: [12,4] int3 (3-bit), per-tensor scale, 24 bytes');
+    expect(text).toContain('  gru1.weight_hh: [12,4] csr of int8 (8-bit), per-row scale, nnz 22 of 48 (54.2 % sparse), 16-bit indices, 150 bytes');
+    expect(text).toContain('  exit0.weight: [161,4] csr of f32, nnz 196 of 644 (69.6 % sparse), 32-bit indices, 2320 bytes');
+    expect(text).toMatch(/ {2}mask.weight: \[161,4\] block-sparse of int4 \(4-bit\), per-row scale and zero point, blocks 7×2, nnz 17 of 46 \(63.0 % sparse\), 16-bit indices, 311 bytes/);
+    expect(text).toContain('  fc_in.weight.zeroPoint: [4] i32, 16 bytes');
+  });
+
+  test('totals: stored bytes, against dense f32, and by encoding', () => {
+    const { tensors } = readModel(pythonBytes).header;
+    const stored = tensors.reduce((sum, t) => sum + t.byteLength, 0);
+    expect(text).toContain(`tensors (${tensors.length}, ${stored} bytes, 45.5 % of dense f32's 11552; by encoding: int4 324, f32 `);
+    expect(text).toMatch(/csr of f32 2320, .*block-sparse of int4 311, .*i32 668\):/);
   });
 });

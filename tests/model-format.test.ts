@@ -240,7 +240,7 @@ describe('cost and description', () => {
     expect(text).toMatch(/block0.dw: dwconv block0.expand → 16 kernel 3 dilation 2 relu \[16,3\] \[16\], 48 MACs/);
     expect(text).toContain(`full: mask from mask, ${161 * 8 + 8 * 16 + 16 * 3 + 16 * 8 + 8 * 161} dense MACs/frame`);
     expect(text).toMatch(/block0: 16 channels, block0.expand → block0.dw → block0.project/);
-    expect(text).toMatch(/mask.bias: f32 \[161\] at \+\d+, 644 bytes/);
+    expect(text).toMatch(/mask.bias: \[161\] f32, 644 bytes at \+\d+/);
   });
 });
 

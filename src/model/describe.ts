@@ -1,4 +1,5 @@
 /** A human-readable summary of a model, printed by `tinyhush info`. */
+import { describeTensors } from './describe-tensors.js';
 import { layerTensors } from './layer-tensors.js';
 import { denseMacsPerFrame, layerMacs } from './macs.js';
 import type { LayerSpec, Model } from './types.js';
@@ -13,10 +14,9 @@ function layerLine(layer: LayerSpec, model: Model): string {
     `${shapes ? ` ${shapes}` : ''}, ${layerMacs(layer)} MACs`;
 }
 
-/** Architecture, layers with shapes, exits with dense MACs per frame, gates, tensors, provenance. */
+/** Architecture, layers with shapes, exits with dense MACs per frame, gates, tensors (encodings, sizes), provenance. */
 export function describeModel(model: Model): string {
   const h = model.header;
-  const tensorBytes = h.tensors.reduce((sum, t) => sum + t.byteLength, 0);
   return [
     `${h.name}: ${h.description}`,
     `architecture ${h.architecture}, ${h.sampleRate} Hz, STFT ${h.stft.window} ${h.stft.windowLength}/${h.stft.hop} ` +
@@ -27,8 +27,7 @@ export function describeModel(model: Model): string {
     ...h.exits.map((e, i) => `  ${e.name}: mask from ${e.output}, ${denseMacsPerFrame(h, i)} dense MACs/frame (${e.layers.join(', ')})`),
     `gates (${h.gates.length}):`,
     ...h.gates.map((g) => `  ${g.name}: ${g.channels} channels, ${g.expand} → ${g.depthwise} → ${g.project}`),
-    `tensors (${h.tensors.length}, ${tensorBytes} bytes):`,
-    ...h.tensors.map((t) => `  ${t.name}: ${t.dtype} [${t.shape}] at +${t.offset}, ${t.byteLength} bytes`),
+    ...describeTensors(h.tensors),
     'provenance:',
     ...Object.entries(h.provenance).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`),
   ].join('\n');

@@ -7,7 +7,7 @@ import { EXIT_OK, parseCommand, type CliIo } from '../args.js';
 const USAGE = `Usage: tinyhush info <model-name-or-file.thm>
 
 Describes a model: architecture, layers with shapes, exits with their dense MACs per frame,
-gates, tensors and provenance. Names are those 'tinyhush models' lists.
+gates, tensors (encoding, bit width, sparsity, bytes, and totals) and provenance. Names are those 'tinyhush models' lists.
 `;
 
 /** Runs `tinyhush info`; see USAGE. */
