@@ -7,7 +7,7 @@ import { activate } from './activations';
 import { dense, denseMasked } from './dense';
 import { dwConvStep } from './dwconv';
 import { gruStep } from './gru';
-import { vecAdd } from './vector';
+import { flushTiny, vecAdd } from './vector';
 
 const OP_DENSE = 0;
 const OP_DENSE_ROWS = 1; // gated expand: skipped channels are rows never computed
@@ -87,8 +87,16 @@ export function runProgram(programPtr: usize, featuresIn: usize, maskOut: usize,
       case OP_DENSE: dense(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act); break;
       case OP_DENSE_ROWS: denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, mask, 0); break;
       case OP_DENSE_COLS: denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, 0, mask); break;
-      case OP_GRU: gruStep(t.out, t.x, t.w, t.w2, t.b, t.b2, t.cols, t.rows, state.gruScratch); break;
-      case OP_DWCONV: dwConvStep(t.out, t.x, t.memory, t.w, t.b, t.rows, t.kernel, t.dilation, t.act, mask); break;
+      // Recurrent state is flushed of tiny values (assembly/vector.ts, TINY): a decaying hidden
+      // state or history would otherwise drift into the slow subnormal range.
+      case OP_GRU:
+        gruStep(t.out, t.x, t.w, t.w2, t.b, t.b2, t.cols, t.rows, state.gruScratch);
+        flushTiny(t.out, t.rows);
+        break;
+      case OP_DWCONV:
+        flushTiny(t.x, t.rows); // the frame that enters the history
+        dwConvStep(t.out, t.x, t.memory, t.w, t.b, t.rows, t.kernel, t.dilation, t.act, mask);
+        break;
       case OP_ADD:
         vecAdd(t.out, t.x, t.x2, t.rows);
         activate(t.out, t.rows, t.act); // returns at once for no activation

@@ -210,11 +210,11 @@ describe('vector, feature and mask kernels', () => {
     expect(Array.from(core.f32(out, n + 1))).toEqual([...new Array<number>(n).fill(2.5), 0]);
   });
 
-  test('sanitize replaces NaN and ±Infinity with 0 and counts them', () => {
-    const values = [1, NaN, -Infinity, 3.5, Infinity, -0, 1e-40, NaN, -2];
+  test('sanitize replaces NaN and ±Infinity with 0 and counts them, and flushes magnitudes below 2^-64', () => {
+    const values = [1, NaN, -Infinity, 3.5, Infinity, -0, 1e-40, NaN, -2, 2 ** -70, -(2 ** -60)];
     const ptr = put(values);
     expect(wasm.sanitize(ptr, values.length)).toBe(4);
-    expect(Array.from(core.f32(ptr, values.length))).toEqual([1, 0, 0, 3.5, 0, -0, Math.fround(1e-40), 0, -2]);
+    expect(Array.from(core.f32(ptr, values.length))).toEqual([1, 0, 0, 3.5, 0, 0, 0, 0, -2, 0, -(2 ** -60)]);
     expect(wasm.sanitize(ptr, values.length)).toBe(0);
   });
 
