@@ -1,0 +1,288 @@
+"""Train fsenet-dyn (models/fsenet.py): the gated conv mask model (dynamic channel pruning), or its static
+baseline (channels pruned once by importance, then fine-tuned).
+
+  python3 training/train_fsenet.py --steps 24000 --out training/runs/fsenet-dyn
+  python3 training/train_fsenet.py --mode static --static-ratio 0.25 --init-from training/runs/fsenet-dyn/last.pt \
+      --steps 2000 --out training/runs/fsenet-static-0.25
+
+Dynamic: every batch draws a target ratio r (1.0 with probability --p-full, else uniform in --ratio-range), the
+gates see r, and the loss is the enhancement loss plus --ratio-weight times the gates' ratio loss.
+Static: the --init-from checkpoint's weights (its weight average), each block keeping the --static-ratio share of
+its channels that matter most (mean |depthwise output| x norm of the project column, over training mixtures), no
+gates; trained for --steps like any run, so dynamic and static can be compared after the same number of steps.
+
+One thread. Writes OUT/log.csv (validation on the fixed validation set, valid_set.py, at each ratio of
+--valid-ratios: SI-SDR improvement, active share, executed MACs per frame) and ONE checkpoint (OUT/last.pt, every
+--ckpt-minutes and at the end) holding all a resume needs: weights, weight average, optimizer, schedule position,
+both random generators. --resume continues from it exactly; the schedule (warm-up, one cosine to --steps) is fixed
+when a run starts.
+"""
+import argparse
+import copy
+import csv
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import stft  # noqa: E402
+from data import Mixer  # noqa: E402
+from loss import SpectralTarget, enhancement_loss, si_sdr  # noqa: E402
+from models.fsenet import FSENet, active_shares, ratio_loss  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--mode', choices=('dynamic', 'static'), default='dynamic')
+    p.add_argument('--steps', type=int, required=True, help='planned optimizer steps: the schedule ends here')
+    p.add_argument('--stop-at', type=int, help='checkpoint and stop at this step (the schedule still ends at --steps)')
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--crop-seconds', type=float, default=4.0)
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--sizes', type=parse_sizes, default={}, help="FSENet arguments for a new run, e.g. width=64")
+    p.add_argument('--out', type=Path, required=True)
+    p.add_argument('--ckpt', type=Path, help='checkpoint file (default OUT/last.pt)')
+    p.add_argument('--resume', action='store_true', help='continue from the checkpoint (--steps may not change)')
+    p.add_argument('--lr', type=float, default=1e-3)
+    p.add_argument('--warmup', type=int, default=200, help='linear warm-up steps')
+    p.add_argument('--ema', type=float, default=0.999, help='decay of the weight average that is validated')
+    p.add_argument('--sisdr-weight', type=float, default=0.01, help='SI-SDR term of loss.enhancement_loss')
+    p.add_argument('--over', type=float, default=1.0, help='over-suppression weight of the spectral loss')
+    p.add_argument('--ratio-range', type=parse_range, default=(0.25, 1.0), help='target ratios drawn per batch')
+    p.add_argument('--p-full', type=float, default=0.2, help='share of batches trained at ratio 1.0 exactly')
+    p.add_argument('--ratio-weight', type=float, default=4.0, help='weight of the gates\' ratio loss')
+    p.add_argument('--static-ratio', type=float, help='static mode: share of each block\'s channels kept')
+    p.add_argument('--init-from', type=Path, help='static mode: the checkpoint whose weight average is pruned')
+    p.add_argument('--valid-ratios', type=parse_range, default=(0.25, 0.5, 1.0))
+    p.add_argument('--valid-every', type=int, default=400)
+    p.add_argument('--valid-clips', type=int, default=0, help='score only the first N validation clips (0 = all)')
+    p.add_argument('--ckpt-minutes', type=float, default=3.0)
+    p.add_argument('--seed', type=int, default=1)
+    args = p.parse_args(argv)
+    if args.mode == 'static' and (args.static_ratio is None or args.init_from is None) and not args.resume:
+        p.error('--mode static needs --static-ratio and --init-from')
+    return args
+
+
+def parse_sizes(text: str) -> dict:
+    """'width=64,channels=256' -> {'width': 64, 'channels': 256}."""
+    pairs = [item.split('=') for item in text.split(',') if item]
+    if any(len(pair) != 2 for pair in pairs):
+        raise argparse.ArgumentTypeError(f'expected name=value pairs, got {text!r}')
+    return {name: float(v) if name == 'temperature' else int(v) for name, v in pairs}
+
+
+def parse_range(text: str) -> tuple:
+    return tuple(float(v) for v in text.split(','))
+
+
+def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
+    """Linear warm-up, then one cosine decay to peak/10 at `steps`."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, steps - warmup))
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def spectra(noisy, clean):
+    x, s = stft.stft(noisy), stft.stft(clean)
+    return x, s, stft.log_power(x)
+
+
+def feature_stats(mixer: Mixer, batches: int = 8, batch: int = 16):
+    feats = torch.cat([spectra(*mixer.batch(batch))[2].reshape(-1, stft.BINS) for _ in range(batches)])
+    return feats.mean(0), feats.std(0)
+
+
+@torch.no_grad()
+def channel_importance(model: FSENet, mixer: Mixer, batches: int = 4, batch: int = 8) -> torch.Tensor:
+    """[blocks, channels]: mean |depthwise output| with every channel on, times the norm of its project column
+    (what removing the channel takes out of the residual stream)."""
+    total = torch.zeros(len(model.blocks), model.sizes['channels'])
+    for _ in range(batches):
+        x = model.fc_in(model.norm(spectra(*mixer.batch(batch))[2]))
+        for i, block in enumerate(model.blocks):
+            total[i] += block.depthwise(torch.relu(block.expand(x))).abs().mean(dim=(0, 1))
+            x = block(x, None)
+    return total * torch.stack([b.project.weight.norm(dim=0) for b in model.blocks])
+
+
+def static_masks(importance: torch.Tensor, share: float) -> torch.Tensor:
+    keep = max(1, round(share * importance.shape[1]))
+    masks = torch.zeros_like(importance)
+    masks.scatter_(1, importance.topk(keep, dim=1).indices, 1.0)
+    return masks
+
+
+@torch.no_grad()
+def validate(model: FSENet, valid: dict, ratios: tuple, device: str, clips: int = 0, batch: int = 16) -> list:
+    """Per ratio (one entry for a static model): SI-SDR improvement (dB), active share and executed MACs/frame."""
+    import valid_set
+    noisy_all, clean_all = valid_set.tensors(valid)
+    if clips:
+        noisy_all, clean_all = noisy_all[:clips], clean_all[:clips]
+    results = []
+    for r in ([None] if model.static else ratios):
+        gains, shares = [], []
+        for i in range(0, len(noisy_all), batch):
+            noisy, clean = noisy_all[i:i + batch].to(device), clean_all[i:i + batch].to(device)
+            x, _, feats = spectra(noisy, clean)
+            ratio = None if r is None else torch.full((len(noisy),), r, device=device)
+            mask, gates = model(feats, ratio)
+            enhanced = stft.istft_aligned(mask * x)
+            gains.append(si_sdr(enhanced, clean[:, :enhanced.shape[1]]) - si_sdr(noisy, clean))
+            shares.append(np.mean(active_shares(gates)) if gates else float(model.static_masks.mean()))
+        share = float(np.mean(shares))
+        results.append({'ratio': r, 'sisdri': float(torch.cat(gains).mean()), 'share': share,
+                         'macs': model.macs(share, gated=not model.static)['total']})
+    return results
+
+
+def ema_update(ema: FSENet, model: FSENet, decay: float):
+    with torch.no_grad():
+        for avg, p in zip(ema.parameters(), model.parameters()):
+            avg.lerp_(p, 1 - decay)
+        for avg, b in zip(ema.buffers(), model.buffers()):
+            avg.copy_(b)
+
+
+def save(path: Path, **state):
+    tmp = path.with_suffix('.tmp')
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def load_model(state: dict, sizes: dict) -> FSENet:
+    model = FSENet(**sizes)
+    model.set_static_masks(state['static_masks'] if state['static_masks'].numel() else None)
+    model.load_state_dict(state)
+    return model
+
+
+def new_model(args, mixer: Mixer) -> FSENet:
+    if args.mode == 'static':
+        source = torch.load(args.init_from, map_location='cpu', weights_only=False)
+        model = load_model(source['ema'], source['sizes'])
+        model.set_static_masks(static_masks(channel_importance(model, mixer), args.static_ratio))
+        return model
+    model = FSENet(**args.sizes)
+    model.norm.set_stats(*feature_stats(mixer))
+    return model
+
+
+def log_columns(ratios: tuple, static: bool) -> list:
+    tags = ['static'] if static else [f'{r:g}' for r in ratios]
+    return (['step', 'elapsed_s', 'lr', 'train_loss', 'train_ratio_loss', 'train_share']
+            + [f'valid_{k}_{t}' for t in tags for k in ('sisdri', 'share', 'macs')])
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    ckpt_path, log_path = args.ckpt or args.out / 'last.pt', args.out / 'log.csv'
+    mixer = Mixer('train', args.seed, args.crop_seconds)
+    ratio_rng = np.random.default_rng(args.seed + 7)
+    step, elapsed, ckpt = 0, 0.0, None
+    if args.resume and ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=False)
+        planned = ckpt['args']
+        for key in ('steps', 'mode', 'batch', 'crop_seconds', 'lr', 'warmup', 'seed'):
+            if getattr(args, key) != planned[key]:
+                raise ValueError(f'--{key.replace("_", "-")} {getattr(args, key)} differs from the run\'s plan '
+                                 f'({planned[key]}); a resumed run keeps its plan (--stop-at pauses earlier)')
+        model = load_model(ckpt['model'], ckpt['sizes'])
+        step, elapsed = ckpt['step'], ckpt['elapsed_s']
+        mixer.rng.bit_generator.state = ckpt['mixer_rng']
+        ratio_rng.bit_generator.state = ckpt['ratio_rng']
+        torch.set_rng_state(ckpt['torch_rng'])
+    else:
+        model = new_model(args, mixer)
+    ema = copy.deepcopy(model)
+    if ckpt is not None:
+        ema.load_state_dict(ckpt['ema'])
+    model.to(args.device)
+    ema.to(args.device)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    if ckpt is not None:
+        opt.load_state_dict(ckpt['opt'])
+    macs = model.macs()
+    print(f'{args.mode}: MACs/frame {macs} (all channels, gates {"off" if model.static else "on"}); static share '
+          f'{float(model.static_masks.mean()) if model.static else "-"}; params '
+          f'{sum(p.numel() for p in model.parameters())}; step {step} of {args.steps}', flush=True)
+
+    columns = log_columns(args.valid_ratios, model.static)
+    new_log = ckpt is None or not log_path.exists() or log_path.stat().st_size == 0
+    if not new_log:                                 # rows logged after the checkpoint get redone: drop them
+        rows = list(csv.reader(open(log_path, newline='')))
+        csv.writer(open(log_path, 'w', newline='')).writerows([rows[0]] + [r for r in rows[1:] if int(r[0]) <= step])
+    log = open(log_path, 'w' if new_log else 'a', newline='')
+    writer = csv.writer(log)
+    if new_log:
+        writer.writerow(columns)
+        log.flush()
+    valid = None
+
+    def checkpoint():
+        save(ckpt_path, model=model.state_dict(), ema=ema.state_dict(), opt=opt.state_dict(), step=step,
+             elapsed_s=elapsed, mixer_rng=mixer.rng.bit_generator.state, ratio_rng=ratio_rng.bit_generator.state,
+             torch_rng=torch.get_rng_state(), args=vars(args), sizes=model.sizes)
+
+    t0, last_ckpt, running = time.time() - elapsed, time.time(), []
+    end = min(args.steps, args.stop_at or args.steps)
+    while step < end:
+        lr = learning_rate(step, args.steps, args.lr, args.warmup)
+        for group in opt.param_groups:
+            group['lr'] = lr
+        noisy, clean = (t.to(args.device) for t in mixer.batch(args.batch))
+        x, s, feats = spectra(noisy, clean)
+        target = SpectralTarget(x, s)
+        if model.static:
+            mask, gates = model(feats)
+            r_loss = torch.zeros(())
+        else:
+            r = 1.0 if ratio_rng.random() < args.p_full else ratio_rng.uniform(*args.ratio_range)
+            ratio = torch.full((len(noisy),), r, device=args.device)
+            mask, gates = model(feats, ratio)
+            r_loss = ratio_loss(gates, ratio)
+        loss = enhancement_loss(mask, target, x, clean, args.sisdr_weight, args.over) + args.ratio_weight * r_loss
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 3.0)
+        opt.step()
+        ema_update(ema, model, args.ema)
+        step += 1
+        elapsed = time.time() - t0
+        share = np.mean(active_shares(gates)) if gates else float(model.static_masks.mean())
+        running.append((loss.item(), r_loss.item(), share))
+        if step % args.valid_every == 0 or step == args.steps:
+            if valid is None:
+                import valid_set
+                valid = valid_set.load()
+            results = validate(ema, valid, args.valid_ratios, args.device, args.valid_clips)
+            mean = np.mean(running, axis=0)
+            writer.writerow([step, round(elapsed, 1), f'{lr:.2e}', f'{mean[0]:.5f}', f'{mean[1]:.5f}', f'{mean[2]:.3f}']
+                            + [f'{v:.4f}' if k != 'macs' else f'{v:.0f}' for res in results
+                               for k, v in res.items() if k != 'ratio'])
+            log.flush()
+            print(f'step {step} {elapsed:.0f}s ({elapsed / step:.2f} s/step) loss {mean[0]:.4f} ratio loss '
+                  f'{mean[1]:.4f} valid ' + '; '.join(f"r={res['ratio']}: SI-SDRi {res['sisdri']:.2f} dB, share "
+                                                      f"{res['share']:.3f}, {res['macs']:.0f} MACs" for res in results),
+                  flush=True)
+            running = []
+        elif step % 50 == 0:
+            print(f'step {step} {elapsed:.0f}s ({elapsed / step:.2f} s/step) lr {lr:.2e} loss '
+                  f'{np.mean([v[0] for v in running[-50:]]):.4f} share {share:.3f}', flush=True)
+        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == end:
+            checkpoint()
+            last_ckpt = time.time()
+    log.close()
+
+
+if __name__ == '__main__':
+    main()
