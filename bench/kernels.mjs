@@ -1,6 +1,7 @@
 // Kernel micro-benchmark: GMAC/s of the WASM kernels at the model's layer shapes, the SIMD/scalar
 // ratio of dense, and each kernel as a fraction of a measured ceiling (ceilingKernel: f32x4
-// multiply-adds on L1-resident data, in the same build). Loads build/core.wasm or
+// multiply-adds on L1-resident data, in the same build); integer GEMV next to f32 dense at the same
+// shapes (ratio = f32 time / integer time) and against the integer ceiling (intCeilingKernel). Loads build/core.wasm or
 // build/core-relaxed.wasm (run `npm run build:wasm` first).
 // Usage: node bench/kernels.mjs [--build simd|relaxed-simd|all] [--json]
 //   (or import { benchKernels, benchBothBuilds } and get the rows)
@@ -32,6 +33,18 @@ function randomF32(core, n, seed) {
   for (let i = 0; i < n; i++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     view[i] = (state / 2 ** 32 - 0.5) * 0.1;
+  }
+  return ptr;
+}
+
+/** Allocates `n` pseudo-random bytes (i8 weight codes in [−127, 127]). */
+function randomI8(core, n, seed) {
+  const ptr = core.alloc(n, 64);
+  const view = new Int8Array(core.memory.buffer, ptr, n);
+  let state = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    view[i] = (state >>> 24) % 255 - 127;
   }
   return ptr;
 }
@@ -70,23 +83,25 @@ export async function benchKernels(build = 'simd') {
   const ceilingReps = 64;
   const ceilingData = randomF32(core, ceilingN, 1);
   const runCeiling = () => core.ceilingKernel(ceilingData, ceilingN, ceilingReps);
-  const ceilingCalls = batchSize(runCeiling);
+  const f32Ceiling = { run: runCeiling, calls: batchSize(runCeiling), macs: ceilingN * ceilingReps };
   /** Median seconds per call of each of `fns` and the ceiling's GMAC/s, all batches interleaved. */
-  const measure = (fns) => {
+  const measure = (fns, ceiling = f32Ceiling) => {
     const calls = fns.map(batchSize);
     const seconds = fns.map(() => []);
     const ceilingSeconds = [];
     for (let i = 0; i < REPETITIONS; i++) {
       fns.forEach((fn, k) => seconds[k].push(timeBatch(fn, calls[k]) / calls[k]));
-      ceilingSeconds.push(timeBatch(runCeiling, ceilingCalls) / ceilingCalls);
+      ceilingSeconds.push(timeBatch(ceiling.run, ceiling.calls) / ceiling.calls);
     }
-    return { seconds: seconds.map(median), ceilingGmacs: (ceilingN * ceilingReps) / median(ceilingSeconds) / 1e9 };
+    return { seconds: seconds.map(median), ceilingGmacs: ceiling.macs / median(ceilingSeconds) / 1e9 };
   };
-  const row = (kernel, shape, macs, fn, scalarFn = null) => {
-    const { seconds: [seconds, scalarSeconds = null], ceilingGmacs } = measure(scalarFn === null ? [fn] : [fn, scalarFn]);
+  // scalarFn is the baseline (the scalar kernel unless `baseline` names another); ratio = its time
+  // over the kernel's. ceilingFraction is against `ceiling` (the f32x4 one unless given).
+  const row = (kernel, shape, macs, fn, scalarFn = null, ceiling = f32Ceiling, baseline = undefined) => {
+    const { seconds: [seconds, scalarSeconds = null], ceilingGmacs } = measure(scalarFn === null ? [fn] : [fn, scalarFn], ceiling);
     const gmacs = macs === null ? null : macs / seconds / 1e9;
     rows.push({
-      build, kernel, shape,
+      build, kernel, shape, ...(baseline === undefined ? {} : { baseline }),
       gmacs: round(gmacs, 3),
       scalarGmacs: scalarSeconds === null ? null : round(macs / scalarSeconds / 1e9, 3),
       ratio: scalarSeconds === null ? null : round(scalarSeconds / seconds, 2),
@@ -151,6 +166,29 @@ export async function benchKernels(build = 'simd') {
           vsUnmasked: round(seconds / unmaskedSeconds, 3),
         });
       }
+    }
+  }
+
+  // Integer GEMV (docs/integer.md: i8 weights, i16 codes) at the model's layer shapes, with f32
+  // dense at the same shape as its baseline in the same interleaved batches, and its fraction of
+  // the integer ceiling (i32x4.dot_i16x8_s + add on L1-resident data, intCeilingKernel).
+  {
+    const n = 2048; // 4 KB of i16: L1-resident
+    const data = core.alloc(n * 2, 64);
+    const run = () => core.intCeilingKernel(data, n, ceilingReps);
+    const intCeiling = { run, calls: batchSize(run), macs: n * ceilingReps };
+    row('int ceiling', `${n} i16 × ${ceilingReps}`, intCeiling.macs, run, null, intCeiling);
+    // fc_in, gru1 (ih and hh), gru2 ih, gru2 hh, fc1 and fc2, exit2.mask; then 4 MB of f32 (1 MB of i8).
+    for (const [outSize, inSize] of [[192, 161], [576, 192], [960, 192], [960, 320], [320, 320], [161, 320], [1024, 1024]]) {
+      const W8 = randomI8(core, outSize * inSize, 18);
+      const x16 = randomI8(core, inSize * 2, 19); // i16 codes (any bits; timing does not depend on them)
+      const W = randomF32(core, outSize * inSize, 20);
+      const x = randomF32(core, inSize, 21);
+      const b = core.alloc(outSize * 4, 64);
+      const acc = core.alloc(outSize * 4, 64);
+      const out = core.alloc(outSize * 4, 64);
+      row('intGemv', `${outSize}×${inSize}`, outSize * inSize, () => core.intGemv(acc, W8, x16, b, outSize, inSize),
+        () => core.dense(out, W, x, b, outSize, inSize, 0), intCeiling, 'f32 dense');
     }
   }
 
