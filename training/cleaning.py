@@ -25,4 +25,4 @@ def rumble_fraction(x: np.ndarray) -> float:
 
 def usable_speech(x: np.ndarray) -> bool:
     """False for a clip whose energy is mostly rumble (or that is silent)."""
-    return np.abs(x).max() > 0 and rumble_fraction(x) <= MAX_RUMBLE_FRACTION
+    return len(x) > 0 and np.abs(x).max() > 0 and rumble_fraction(x) <= MAX_RUMBLE_FRACTION

@@ -1,6 +1,13 @@
-"""The held-out test set: fixed WAV mixtures of the test split (splits.split_files('test')), built once.
+"""The held-out test set, version 2: fixed WAV mixtures of the test split (splits.split_files('test')), built once.
 
-    python3 training/make_testset.py [--out /work/cache/testset]
+    python3 training/make_testset.py [--out ../cache/testset-v2]
+
+Version 2 (training/README.md, "Test split v2") differs from version 1 in three ways: the references are
+high-passed at 70 Hz before level and SNR are measured and rumble-dominated clips are left out
+(training/cleaning.py: version 1's Mycroft Spanish references held about 70 % of their energy below 80 Hz,
+which punished every denoiser that removed it); the held-out speechocean762 speakers (children and adults,
+non-native English) are a speech group; and three held-out sound-effect sources (blanket ambiences,
+lincity_ng city loops, wesnoth effects) join the noise. Noise is drawn by source (ESC-10 by class), not by file.
 
 Writes, all 16 kHz mono 16-bit PCM:
 - `clean/NNN.wav`, `noisy/NNN.wav`: 120 mixtures of 4-10 s (whole 10 ms hops), SNR uniform in
@@ -11,11 +18,12 @@ Writes, all 16 kHz mono 16-bit PCM:
   `streams/segments.csv` (stream, start_s, end_s, kind, snr_db, noise): the adaptive exit policy is
   measured on these.
 
-No augmentation beyond mixing. Speech: a source group is drawn (LibriSpeech 0.4, Allison's Asterisk
-prompts 0.3, Picovoice wake words 0.15, Mycroft Spanish 0.15), then files of that group are joined
-with 0.1-0.4 s pauses. Noise: 90 mixtures get real test-split noise (one source drawn uniformly among the
-ESC-10 classes of fold 5, running tap and the held-out music track, clips of it joined), 30 (drawn at
-random; 25 % of the stream stretches too) the held-out synthetic type below.
+No augmentation beyond mixing. Speech: a source group is drawn (LibriSpeech 0.3, speechocean762 0.25,
+Allison's Asterisk prompts 0.2, Picovoice wake words 0.125, Mycroft Spanish 0.125), then files of that group
+are joined with 0.1-0.4 s pauses. Noise: 90 mixtures get real test-split noise (one source drawn uniformly
+among the ESC-10 classes of fold 5, running tap, the held-out music track and the three held-out sound-effect
+sources, clips of it joined), 30 (drawn at random; 25 % of the stream stretches too) the held-out synthetic
+type below.
 
 Held-out synthetic noise, "tonal machinery" (`synthetic:engine` / `synthetic:siren` in the manifests):
 harmonic tones whose pitch moves: an engine (f0 35-150 Hz drifting, 12 harmonics, firing-rate
@@ -32,15 +40,15 @@ import functools
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 from scipy.signal import butter, sosfilt
 
-from data import active_rms
+from cleaning import highpass, usable_speech
+from data import active_rms, read_audio
 from make_sample import whole_hops, write_pcm16
-from splits import ASTERISK_ROOT, DATA_ROOT, split_files
+from splits import ASTERISK_ROOT, DATA_ROOT, source_group, split_files
 
 SR = 16000
-SEED = 20260521
+SEED = 20261127
 COUNT = 120
 SECONDS = (4.0, 10.0)
 SNR_DB = (-5.0, 20.0)
@@ -48,7 +56,9 @@ LEVEL_DBFS = (-35.0, -15.0)
 P_HELD_OUT_NOISE = 0.25
 STREAMS, STREAM_SECONDS, SEGMENT_SECONDS, STREAM_SNR_DB = 4, 60.0, (3.0, 8.0), (-5.0, 10.0)
 STREAM_SPEECH_DBFS = -26.0
-SPEECH_GROUP_WEIGHTS = {'librispeech': 0.4, 'asterisk': 0.3, 'picovoice_wakeword': 0.15, 'mycroft_precise': 0.15}
+SPEECH_GROUP_WEIGHTS = {'librispeech': 0.3, 'speechocean762': 0.25, 'asterisk': 0.2, 'picovoice_wakeword': 0.125,
+                        'mycroft_precise': 0.125}
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / 'cache/testset-v2'
 PEAK = 0.99
 
 
@@ -62,27 +72,32 @@ def label(path: str) -> str:
 
 
 def group_of(path: str) -> str:
-    """Speech: the source folder (both Allison voices are 'asterisk'). Noise: the ESC-10 class or the file."""
-    parts = label(path).split('/')
-    if parts[0] == 'asterisk':
+    """Speech: the source folder (both Allison voices are 'asterisk'). Noise: the source folder, ESC-10 by class."""
+    group = source_group(path)
+    if group.startswith('asterisk/'):
         return 'asterisk'
-    if parts[0] == 'speech':
-        return parts[1]
-    return '/'.join(parts[1:3]) if parts[1] == 'esc10' else label(path)
+    return group.split('/', 1)[1] if group.startswith('speech/') else group
+
+
+def is_speech(path: str) -> bool:
+    return not source_group(path).startswith('noise/')
 
 
 def grouped(paths: list) -> dict:
+    """Files by group; speech files whose energy is mostly rumble are left out."""
     groups = {}
     for p in paths:
-        groups.setdefault(group_of(p), []).append(p)
+        if not is_speech(p) or usable_speech(read_audio(p)):
+            groups.setdefault(group_of(p), []).append(p)
     return groups
 
 
 @functools.lru_cache(maxsize=None)
 def read(path: str) -> np.ndarray:
-    x, rate = sf.read(path, dtype='float32')
-    assert rate == SR and x.ndim == 1, f'{path}: {rate} Hz, {x.ndim} channels; expected {SR} Hz mono'
-    return x - x.mean()
+    """A file as float32 without DC; speech high-passed at 70 Hz (training/cleaning.py)."""
+    x = read_audio(path)
+    x = x - x.mean()
+    return highpass(x) if is_speech(path) else x
 
 
 def fade(x: np.ndarray, seconds: float = 0.01) -> np.ndarray:
@@ -215,7 +230,7 @@ def write_csv(path: Path, rows: list):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--out', default='/work/cache/testset')
+    ap.add_argument('--out', default=str(DEFAULT_OUT))
     out = Path(ap.parse_args().out)
     files = split_files('test')
     speech_groups, noise_groups = grouped(files['speech']), grouped(files['noise'])
