@@ -45,7 +45,7 @@ class FeatureNorm(nn.Module):
 def straight_through(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """1 where logits > 0, else 0; the gradient is that of sigmoid(logits / temperature)."""
     soft = torch.sigmoid(logits / temperature)
-    return (logits > 0).to(logits.dtype) + soft - soft.detach()
+    return (logits > 0).to(logits.dtype) + (soft - soft.detach())     # exactly 0 or 1 forward
 
 
 class Gate(nn.Module):
