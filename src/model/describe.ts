@@ -1,8 +1,9 @@
 /** A human-readable summary of a model, printed by `tinyhush info`. */
 import { describeTensors } from './describe-tensors.js';
+import { engineMemory } from './engine-memory.js';
 import { layerTensors } from './layer-tensors.js';
 import { denseMacsPerFrame, layerMacs } from './macs.js';
-import type { LayerSpec, Model } from './types.js';
+import type { LayerSpec, Model, ModelHeader } from './types.js';
 import { outputSize } from './validate-layers.js';
 
 function layerLine(layer: LayerSpec, model: Model): string {
@@ -12,6 +13,11 @@ function layerLine(layer: LayerSpec, model: Model): string {
   const shapes = layerTensors(layer).map((name) => `[${model.header.tensors.find((t) => t.name === name)!.shape}]`).join(' ');
   return `  ${layer.name}: ${layer.op} ${source} → ${outputSize(layer)}${extra}${activation}` +
     `${shapes ? ` ${shapes}` : ''}, ${layerMacs(layer)} MACs`;
+}
+
+function engineLine(header: ModelHeader): string {
+  const { engineBytes, stateBytes } = engineMemory(header);
+  return `engine memory: ${engineBytes} bytes of weights as f32 and scratch, ${stateBytes} bytes per stream`;
 }
 
 /** Architecture, layers with shapes, exits with dense MACs per frame, gates, tensors (encodings, sizes), provenance. */
@@ -28,6 +34,7 @@ export function describeModel(model: Model): string {
     `gates (${h.gates.length}):`,
     ...h.gates.map((g) => `  ${g.name}: ${g.channels} channels, ${g.expand} → ${g.depthwise} → ${g.project}`),
     ...describeTensors(h.tensors),
+    engineLine(h),
     'provenance:',
     ...Object.entries(h.provenance).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`),
   ].join('\n');

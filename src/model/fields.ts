@@ -48,15 +48,24 @@ export function getText(obj: JsonObject, key: string, path: string): string {
   return value;
 }
 
-/** `value` as a safe integer ≥ `min`, or throws. */
-export function asInt(value: unknown, path: string, min = 1): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) fail(path, `an integer ≥ ${min}`, value);
+/** `value` as a safe integer ≥ `min` (and ≤ `max` when given), or throws. */
+export function asInt(value: unknown, path: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    fail(path, max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`, value);
+  }
   return value;
 }
 
-/** Field `key` of `obj` as a safe integer ≥ `min`. */
-export function getInt(obj: JsonObject, key: string, path: string, min = 1): number {
-  return asInt(obj[key], `${path}.${key}`, min);
+/** Field `key` of `obj` as a safe integer ≥ `min` (and ≤ `max` when given). */
+export function getInt(obj: JsonObject, key: string, path: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  return asInt(obj[key], `${path}.${key}`, min, max);
+}
+
+/** `value` as an array of at most `max` items, or throws. */
+export function asList(value: unknown, path: string, max: number): unknown[] {
+  const list = asArray(value, path);
+  if (list.length > max) fail(path, `at most ${max} entries`, list.length);
+  return list;
 }
 
 /** Field `key` of `obj` as one of `allowed`. */

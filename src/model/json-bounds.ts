@@ -9,28 +9,41 @@ import { LIMITS } from './limits.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPENERS = new Set([0x5b, 0x7b]); // [ {
-const CLOSERS = new Set([0x5d, 0x7d]); // ] }
+const OPEN_ARRAY = 0x5b; // [
+const OPEN_OBJECT = 0x7b; // {
+const CLOSE_ARRAY = 0x5d; // ]
+const CLOSE_OBJECT = 0x7d; // }
+
+/** Index of the quote that closes the string opened at `open`, or −1 if there is none. */
+function closingQuote(bytes: Uint8Array, open: number): number {
+  let quote = bytes.indexOf(QUOTE, open + 1);
+  while (quote >= 0) {
+    let backslashes = 0;
+    while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = bytes.indexOf(QUOTE, quote + 1);
+  }
+  return -1;
+}
 
 /** Throws `ModelFormatError` if `bytes` (UTF-8 JSON) nests or has strings beyond the limits. */
 export function checkJsonBounds(bytes: Uint8Array): void {
   let depth = 0;
-  let stringStart = -1; // index of the opening quote while inside a string
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (stringStart >= 0) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) stringStart = -1;
-      if (i - stringStart > LIMITS.stringBytes && stringStart >= 0) {
-        throw new ModelFormatError(`model header: a string at byte ${stringStart} is longer than ${LIMITS.stringBytes} bytes`);
+    if (b === QUOTE) {
+      const close = closingQuote(bytes, i);
+      const end = close < 0 ? bytes.length : close;
+      if (end - i - 1 > LIMITS.stringBytes) {
+        throw new ModelFormatError(`model header: a string at byte ${i} is longer than ${LIMITS.stringBytes} bytes`);
       }
-    } else if (b === QUOTE) {
-      stringStart = i;
-    } else if (OPENERS.has(b)) {
+      if (close < 0) return; // unterminated: JSON.parse reports it
+      i = close;
+    } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
       if (++depth > LIMITS.jsonDepth) {
         throw new ModelFormatError(`model header: JSON nested deeper than ${LIMITS.jsonDepth} levels (at byte ${i})`);
       }
-    } else if (CLOSERS.has(b)) {
+    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
       depth--;
     }
   }

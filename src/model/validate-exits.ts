@@ -2,7 +2,8 @@
  * Checks `exits` (each a complete, ordered layer list ending in a sigmoid mask of `bins` values,
  * cheapest first, together covering every layer) and `gates` (expand → depthwise → project chains).
  */
-import { asArray, asObject, fail, getInt, getString } from './fields.js';
+import { asList, asObject, fail, getInt, getString } from './fields.js';
+import { LIMITS } from './limits.js';
 import { layerMacs } from './macs.js';
 import { FEATURES_INPUT, outputSize } from './validate-layers.js';
 import type { ExitSpec, GateSpec, LayerSpec } from './types.js';
@@ -29,7 +30,7 @@ function checkExit(value: unknown, path: string, layers: LayerSpec[], bins: numb
   const output = getString(obj, 'output', at);
   if (!index.has(output)) fail(`${at}.output`, 'the name of a layer', output);
   checkMaskLayer(layers[index.get(output)!], `${at}.output`, bins);
-  const names = asArray(obj.layers, `${at}.layers`).map((n, i) => {
+  const names = asList(obj.layers, `${at}.layers`, LIMITS.layers).map((n, i) => {
     if (typeof n !== 'string' || !index.has(n)) fail(`${at}.layers[${i}]`, 'the name of a layer', n);
     return n;
   });
@@ -49,7 +50,7 @@ function checkExit(value: unknown, path: string, layers: LayerSpec[], bins: numb
 
 /** Validates the exits: complete, ordered, cheapest first, and covering every layer. */
 export function validateExits(value: unknown, layers: LayerSpec[], bins: number): ExitSpec[] {
-  const exits = asArray(value, 'exits').map((e, i) => checkExit(e, `exits[${i}]`, layers, bins));
+  const exits = asList(value, 'exits', LIMITS.exits).map((e, i) => checkExit(e, `exits[${i}]`, layers, bins));
   if (exits.length === 0) fail('exits', 'at least one exit');
   const byName = new Map(layers.map((layer) => [layer.name, layer]));
   const cost = (exit: ExitSpec): number => exit.layers.reduce((sum, n) => sum + layerMacs(byName.get(n)!), 0);
@@ -69,7 +70,7 @@ function checkGate(value: unknown, path: string, byName: Map<string, LayerSpec>)
   const obj = asObject(value, path);
   const name = getString(obj, 'name', path);
   const at = `${path} ("${name}")`;
-  const channels = getInt(obj, 'channels', at);
+  const channels = getInt(obj, 'channels', at, 1, LIMITS.layerSize);
   const layerOf = <Op extends LayerSpec['op']>(key: string, op: Op): Extract<LayerSpec, { op: Op }> => {
     const layerName = getString(obj, key, at);
     const layer = byName.get(layerName);
@@ -94,7 +95,7 @@ function checkGate(value: unknown, path: string, byName: Map<string, LayerSpec>)
 /** Validates the channel-gating points (empty for models without gates). */
 export function validateGates(value: unknown, layers: LayerSpec[]): GateSpec[] {
   const byName = new Map(layers.map((layer) => [layer.name, layer]));
-  const gates = asArray(value, 'gates').map((g, i) => checkGate(g, `gates[${i}]`, byName));
+  const gates = asList(value, 'gates', LIMITS.layers).map((g, i) => checkGate(g, `gates[${i}]`, byName));
   const gated = new Set<string>();
   gates.forEach((gate, i) => {
     if (gates.findIndex((other) => other.name === gate.name) !== i) fail(`gates[${i}].name`, 'a unique gate name', gate.name);

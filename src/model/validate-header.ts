@@ -1,5 +1,7 @@
 /** Validates a parsed JSON header against docs/model-format.md and returns it typed. */
-import { asObject, getOneOf, getString, getText } from './fields.js';
+import { engineMemory } from './engine-memory.js';
+import { asObject, fail, getOneOf, getString, getText } from './fields.js';
+import { LIMITS } from './limits.js';
 import { FORMAT_VERSION } from './layout.js';
 import { validateExits, validateGates } from './validate-exits.js';
 import { validateLayers } from './validate-layers.js';
@@ -39,6 +41,11 @@ export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
   const gates = validateGates(top.gates, layers);
   const skippedState = getOneOf(top, 'skippedState', 'header', ['hold'] as const);
   const provenance = asObject(top.provenance, 'provenance');
+  const memory = engineMemory({ layers, exits, gates, tensors: [...tensorMap.values()], features });
+  if (memory.engineBytes + memory.stateBytes > LIMITS.engineBytes) {
+    fail('layers', `a model the engine can hold in ${LIMITS.engineBytes} bytes; it needs ${memory.engineBytes} ` +
+      `for weights (as f32) and ${memory.stateBytes} per stream`);
+  }
   return {
     format: 'tinyhush-model', version: 1, name, description, architecture, sampleRate, stft,
     features, layers, exits, gates, skippedState,

@@ -2,7 +2,8 @@
  * Checks the `layers` list: known ops, inputs that name earlier layers (or "features") with the
  * size the layer expects, and tensors of exactly the shapes the op reads.
  */
-import { asArray, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
+import { asArray, asList, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
+import { LIMITS } from './limits.js';
 import type { Activation, LayerSpec, TensorSpec } from './types.js';
 
 /** The name an input uses for the feature vector. */
@@ -36,6 +37,9 @@ function tensorOfShape(obj: JsonObject, key: string, path: string, tensors: Map<
   return name;
 }
 
+/** A layer size (in, out, hidden, channels, size): bounded so state sizes stay small integers. */
+const getSize = (obj: JsonObject, key: string, at: string): number => getInt(obj, key, at, 1, LIMITS.layerSize);
+
 function checkLayer(obj: JsonObject, path: string, sizes: Sizes, tensors: Map<string, TensorSpec>): LayerSpec {
   const name = getString(obj, 'name', path);
   const at = `${path} ("${name}")`;
@@ -45,31 +49,31 @@ function checkLayer(obj: JsonObject, path: string, sizes: Sizes, tensors: Map<st
   if (op === 'add') {
     const inputs = asArray(obj.inputs, `${at}.inputs`);
     if (inputs.length !== 2) fail(`${at}.inputs`, 'two layer names', inputs);
-    const size = getInt(obj, 'size', at);
+    const size = getSize(obj, 'size', at);
     inputs.forEach((input, i) => matchSize(`${at}.size`, size, input as string, inputSize(sizes, input, `${at}.inputs[${i}]`)));
     return { name, op, inputs: inputs as [string, string], size, activation: activation() };
   }
   const input = getString(obj, 'input', at);
   const available = inputSize(sizes, input, `${at}.input`);
   if (op === 'dense') {
-    const inSize = getInt(obj, 'in', at);
+    const inSize = getSize(obj, 'in', at);
     matchSize(`${at}.in`, inSize, input, available);
-    const out = getInt(obj, 'out', at);
+    const out = getSize(obj, 'out', at);
     return { name, op, input, in: inSize, out, activation: activation(),
       weight: tensor('weight', [out, inSize]), bias: tensor('bias', [out]) };
   }
   if (op === 'gru') {
-    const inSize = getInt(obj, 'in', at);
+    const inSize = getSize(obj, 'in', at);
     matchSize(`${at}.in`, inSize, input, available);
-    const hidden = getInt(obj, 'hidden', at);
+    const hidden = getSize(obj, 'hidden', at);
     return { name, op, input, in: inSize, hidden,
       weightIh: tensor('weightIh', [3 * hidden, inSize]), weightHh: tensor('weightHh', [3 * hidden, hidden]),
       biasIh: tensor('biasIh', [3 * hidden]), biasHh: tensor('biasHh', [3 * hidden]) };
   }
-  const channels = getInt(obj, 'channels', at);
+  const channels = getSize(obj, 'channels', at);
   matchSize(`${at}.channels`, channels, input, available);
-  const kernel = getInt(obj, 'kernel', at);
-  return { name, op, input, channels, kernel, dilation: getInt(obj, 'dilation', at), activation: activation(),
+  const kernel = getInt(obj, 'kernel', at, 1, LIMITS.dwconvKernel);
+  return { name, op, input, channels, kernel, dilation: getInt(obj, 'dilation', at, 1, LIMITS.dwconvDilation), activation: activation(),
     weight: tensor('weight', [channels, kernel]), bias: tensor('bias', [channels]) };
 }
 
@@ -86,7 +90,7 @@ export function outputSize(layer: LayerSpec): number {
 /** Validates the execution list; `bins` is the feature count that "features" provides. */
 export function validateLayers(value: unknown, tensors: Map<string, TensorSpec>, bins: number): LayerSpec[] {
   const sizes: Sizes = new Map([[FEATURES_INPUT, bins]]);
-  return asArray(value, 'layers').map((item, i) => {
+  return asList(value, 'layers', LIMITS.layers).map((item, i) => {
     const path = `layers[${i}]`;
     const layer = checkLayer(asObject(item, path), path, sizes, tensors);
     if (sizes.has(layer.name)) fail(`${path}.name`, `a unique name other than "${FEATURES_INPUT}"`, layer.name);

@@ -4,7 +4,7 @@
  * (`validate-tensor-data.ts`).
  */
 import { ALIGNMENT } from './layout.js';
-import { asArray, asInt, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
+import { asArray, asInt, asList, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
 import { intBits, rowsCols, SPARSE_DTYPES, TENSOR_DTYPES, tensorLayout, VALUE_DTYPES } from './encodings.js';
 import { LIMITS } from './limits.js';
 import { checkTensorData } from './validate-tensor-data.js';
@@ -107,9 +107,7 @@ function checkCompanions(spec: TensorSpec, byName: Map<string, TensorSpec>, at: 
  * data section must end where the last tensor ends, and every tensor's contents are checked.
  */
 export function validateTensors(value: unknown, data: Uint8Array): Map<string, TensorSpec> {
-  const table = asArray(value, 'tensors');
-  if (table.length > LIMITS.tensors) fail('tensors', `at most ${LIMITS.tensors} tensors`, table.length);
-  const list = table.map((t, i) => checkTensor(t, `tensors[${i}]`, data.length));
+  const list = asList(value, 'tensors', LIMITS.tensors).map((t, i) => checkTensor(t, `tensors[${i}]`, data.length));
   const byName = new Map<string, TensorSpec>();
   for (const tensor of list) {
     if (byName.has(tensor.name)) fail('tensors', `unique names, but "${tensor.name}" appears twice`);

@@ -1,0 +1,61 @@
+/**
+ * WASM bytes the float engine (`src/engine/engine.ts`) allocates for a model, computed from the
+ * header alone, so that `readModel` can refuse a model the engine could not hold before any WASM
+ * allocation happens. It mirrors the engine's allocations, each rounded up to 64 bytes (an upper
+ * bound of the alignment padding); `tests/model-limits.test.ts` checks it against a real engine.
+ */
+import { elementCount } from './encodings.js';
+import { layerTensors } from './layer-tensors.js';
+import { outputSize } from './validate-layers.js';
+import type { ModelHeader } from './types.js';
+
+/** i32 words of a frame program: program header + one step record per layer (src/engine/program.ts). */
+const PROGRAM_WORDS = 3;
+const STEP_WORDS = 17;
+const STATE_HEADER_WORDS = 6;
+/** dwconv ring-buffer header (assembly/dwconv.ts, `HEADER_BYTES`), in f32. */
+const DWCONV_HEADER_F32 = 4;
+
+const block = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+
+/** Bytes of one engine's weights and of each state it creates. */
+export interface EngineMemory {
+  /** Weights expanded to f32 (and dwconv tap-major copies), GRU scratch: once per engine. */
+  engineBytes: number;
+  /** Outputs, recurrent state, dwconv histories and frame programs: once per audio channel. */
+  stateBytes: number;
+}
+
+/** f32 count of a dwconv history: ring header + (kernel − 1) · dilation frames of `channels`. */
+export function dwconvHistoryLength(channels: number, kernel: number, dilation: number): number {
+  const slots = (kernel - 1) * dilation;
+  return slots > 0 ? DWCONV_HEADER_F32 + slots * channels : 0;
+}
+
+/** The engine's WASM memory for `header` (exact sizes up to 64-byte rounding, all safe integers). */
+export function engineMemory(header: Pick<ModelHeader, 'layers' | 'exits' | 'gates' | 'tensors' | 'features'>): EngineMemory {
+  const shapes = new Map(header.tensors.map((t) => [t.name, t.shape]));
+  const f32 = (count: number): number => block(4 * count);
+  let engineBytes = 0;
+  for (const name of new Set(header.layers.flatMap(layerTensors))) engineBytes += f32(elementCount(shapes.get(name)!));
+  const tapMajor = new Set<string>();
+  let maxHidden = 0;
+  let stateBytes = f32(header.features.bins) + f32(header.layers.length) + f32(header.gates.length);
+  for (const layer of header.layers) {
+    stateBytes += f32(outputSize(layer));
+    if (layer.op === 'gru') maxHidden = Math.max(maxHidden, layer.hidden);
+    if (layer.op !== 'dwconv') continue;
+    if (!tapMajor.has(layer.weight)) engineBytes += f32(layer.channels * layer.kernel);
+    tapMajor.add(layer.weight);
+    stateBytes += f32(dwconvHistoryLength(layer.channels, layer.kernel, layer.dilation));
+  }
+  engineBytes += f32(6 * maxHidden);
+  stateBytes += block(4 * STATE_HEADER_WORDS);
+  const exitSets = header.exits.map((exit) => new Set(exit.layers));
+  const program = (steps: number): number => block(4 * (PROGRAM_WORDS + STEP_WORDS * steps));
+  for (const to of header.exits) {
+    stateBytes += program(to.layers.length);
+    for (const from of exitSets) stateBytes += program(to.layers.filter((name) => !from.has(name)).length);
+  }
+  return { engineBytes, stateBytes };
+}
