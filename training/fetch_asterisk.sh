@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the Asterisk core prompts (16 kHz G.722 from Debian) as WAV under DEST, following
-# /work/shared/data/README.md ("Asterisk prompts from Debian"). Keep DEST outside the repo.
+# ../shared/data/README.md ("Asterisk prompts from Debian"). Keep DEST outside the repo.
 # Result: DEST/wav/<voice>/<flattened prompt path>.wav, e.g. DEST/wav/fr_CA_f_June/digits_1.wav.
 # Non-speech prompts (silence_N, beeps, tones, tt-monkeys) are skipped here, not in the loader.
 set -eu

@@ -1,16 +1,15 @@
 """The README demo sample and the short test mixtures: Allison Smith's Asterisk prompts (CC BY-SA 3.0,
 credited in examples/README.md) mixed at 5 dB SNR with noise synthesized here (fan hum, babble-like
-modulated noise). Nothing comes from /work/shared.
+modulated noise). Nothing comes from the shared data folder.
 
 Reproduce (from the repository root):
-    sh training/fetch_asterisk.sh /work/cache/asterisk     # Debian asterisk-core-sounds-en-g722 → WAV
+    sh training/fetch_asterisk.sh ../cache/asterisk        # Debian asterisk-core-sounds-en-g722 → WAV
     python3 training/make_sample.py
 
 Writes examples/noisy-sample.wav (about 9.5 s) and tests/fixtures/mixtures/{clean,noisy}-{1,2,3}.wav,
 all 16 kHz mono 16-bit; noisy-N = clean-N + noise (up to 16-bit rounding).
 """
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +17,13 @@ import soundfile as sf
 from scipy.signal import butter, sosfilt
 
 from data import active_rms
+from splits import ASTERISK_ROOT
 
 SR = 16000
 SEED = 5
 SNR_DB = 5.0
 SPEECH_DBFS = -24.0                      # active speech level of the clean signal
-ALLISON = Path(os.environ.get('TINYHUSH_ASTERISK', '/work/cache/asterisk/wav')) / 'en_US_f_Allison'
+ALLISON = ASTERISK_ROOT / 'en_US_f_Allison'
 DEMO_PROMPTS = ('please-try-call-later', 'vm-nobodyavail', 'pls-hold-while-try')
 FIXTURES = (('cannot-complete-as-dialed', 'fan'), ('vm-savemessage', 'babble'), ('check-number-dial-again', 'both'))
 
@@ -31,7 +31,7 @@ FIXTURES = (('cannot-complete-as-dialed', 'fan'), ('vm-savemessage', 'babble'), 
 def read_prompt(name: str) -> np.ndarray:
     path = ALLISON / f'{name}.wav'
     if not path.exists():
-        raise FileNotFoundError(f'{path} not found: run training/fetch_asterisk.sh /work/cache/asterisk '
+        raise FileNotFoundError(f'{path} not found: run training/fetch_asterisk.sh ../cache/asterisk '
                                 f'(or set TINYHUSH_ASTERISK to its wav/ folder)')
     x, rate = sf.read(path, dtype='float32')
     assert rate == SR, f'{path}: {rate} Hz, expected {SR}'

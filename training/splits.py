@@ -99,7 +99,7 @@ def _asterisk_files(split):
     voices = ASTERISK_VOICES.get(split, ())
     if voices and not ASTERISK_ROOT.is_dir():
         raise FileNotFoundError(f'Asterisk prompts not found at {ASTERISK_ROOT}: run '
-                                f'training/fetch_asterisk.sh /work/cache/asterisk (or set TINYHUSH_ASTERISK)')
+                                f'training/fetch_asterisk.sh ../cache/asterisk (or set TINYHUSH_ASTERISK)')
     files = []
     for voice in voices:
         files += [str(p) for p in sorted((ASTERISK_ROOT / voice).glob('*.wav'))

@@ -3,7 +3,7 @@ them in random 0.1-1 s stretches (loss.switch_schedule, seed fixed) as the budge
 with the deep GRU holding its state while skipped (the engine's default) or running on every frame; and
 the level difference between the two exits' outputs, which is what a switch costs.
 
-    python3 training/switch_cost.py CHECKPOINT [--testset /work/cache/testset] [--files N]
+    python3 training/switch_cost.py CHECKPOINT [--testset ../cache/testset-v2] [--files N]
 
 A switched output scores about halfway between its two exits when the exits agree in output level; when
 their levels differ, each switch is a level step and SI-SDR sinks toward or below the cheaper exit's
@@ -21,6 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stft  # noqa: E402
 from loss import si_sdr, switch_schedule  # noqa: E402
+from make_testset import DEFAULT_OUT  # noqa: E402
 from models.nsnet_ee import load_checkpoint  # noqa: E402
 
 
@@ -52,7 +53,7 @@ def measure(model, noisy, clean, rng):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('checkpoint', type=Path)
-    p.add_argument('--testset', type=Path, default=Path('/work/cache/testset'))
+    p.add_argument('--testset', type=Path, default=DEFAULT_OUT)
     p.add_argument('--files', type=int, help='first N files only (default: all)')
     args = p.parse_args()
     torch.set_num_threads(1)

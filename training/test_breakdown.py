@@ -3,7 +3,7 @@ noise source and per input-SNR band; per band also the ideal ratio mask's improv
 1: the ceiling of a real mask on this STFT) and what the full exit does to each part of the mixture (the
 SI-SDR of its mask applied to the speech alone, and how far it attenuates the noise alone).
 
-    python3 training/test_breakdown.py CHECKPOINT [--testset /work/cache/testset]
+    python3 training/test_breakdown.py CHECKPOINT [--testset ../cache/testset-v2]
     python3 training/test_breakdown.py --reports NOISY.json ENHANCED.json   # any system, from `tinyhush eval --json`
 
 The second form gives the same per-source and per-band SI-SDR improvements for any system scored by the eval
@@ -24,6 +24,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stft  # noqa: E402
 from loss import si_sdr  # noqa: E402
+from make_testset import DEFAULT_OUT  # noqa: E402
 from models.nsnet_ee import load_checkpoint  # noqa: E402
 
 SNR_BANDS = ((-5, 3), (3, 11), (11, 20.01))
@@ -75,7 +76,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('checkpoint', type=Path, nargs='?')
     p.add_argument('--reports', type=Path, nargs=2, metavar=('NOISY', 'ENHANCED'))
-    p.add_argument('--testset', type=Path, default=Path('/work/cache/testset'))
+    p.add_argument('--testset', type=Path, default=DEFAULT_OUT)
     args = p.parse_args()
     if (args.checkpoint is None) == (args.reports is None):
         p.error('give a CHECKPOINT or --reports NOISY ENHANCED')

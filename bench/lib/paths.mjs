@@ -8,8 +8,8 @@ export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url))
 /** `../shared` next to the clone, unless `TINYHUSH_SHARED_DIR` says otherwise. */
 export const sharedDir = process.env.TINYHUSH_SHARED_DIR ?? resolve(repoRoot, '../shared');
 
-/** Held-out test split written by `training/make_testset.py`. */
-export const testsetDir = process.env.TINYHUSH_TESTSET_DIR ?? resolve(repoRoot, '../cache/testset');
+/** Held-out test split (version 2) written by `training/make_testset.py`. */
+export const testsetDir = process.env.TINYHUSH_TESTSET_DIR ?? resolve(repoRoot, '../cache/testset-v2');
 
 /** Output folder of `npm run bench`. */
 export const resultsDir = resolve(repoRoot, 'bench/results');
