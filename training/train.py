@@ -8,6 +8,8 @@ per exit, the full exit's improvement per input level, the speech-presence ROC A
 (--ckpt, default OUT/last.pt, every --ckpt-minutes and at the end; --resume continues from it exactly: weights,
 weight average, optimizer, schedule position and the mixer's random state). train.log via the caller's redirect.
 The learning-rate schedule is fixed by --steps when the run starts: warm-up, then one cosine to the end.
+--max-minutes bounds a run by wall-clock training time instead (a GPU job, training/gpu/): the run ends at --steps or
+when the minutes are spent, whichever comes first, and the cosine follows whichever of the two is further along.
 """
 import argparse
 import copy
@@ -27,7 +29,7 @@ import valid_set  # noqa: E402
 from data import Mixer, parallel_batches  # noqa: E402
 from loss import (SpectralTarget, enhancement_loss, presence_labels, presence_loss, si_sdr,  # noqa: E402
                   switch_schedule, switching_loss)
-from models.nsnet_ee import NsNetEE, from_model_file  # noqa: E402
+from models.nsnet_ee import NsNetEE, from_model_file, load_checkpoint  # noqa: E402
 
 EXITS = 3
 
@@ -50,7 +52,9 @@ def parse_args(argv=None):
     p.add_argument('--out', type=Path, required=True)
     p.add_argument('--ckpt', type=Path, help='checkpoint file (default OUT/last.pt)')
     p.add_argument('--resume', action='store_true', help='continue from the checkpoint (--steps may not change)')
-    p.add_argument('--init-from', type=Path, help='a new run starts from the weights of this nsnet-ee model file')
+    p.add_argument('--init-from', type=Path,
+                   help='a new run starts from the weights of this nsnet-ee model file, or of a train.py checkpoint '
+                        '(.pt: its weight average, feature normalisation included)')
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--warmup', type=int, default=100, help='linear warm-up steps')
     p.add_argument('--ema', type=float, default=0.999, help='decay of the weight average that is validated and exported')
@@ -65,6 +69,10 @@ def parse_args(argv=None):
     p.add_argument('--switch-weight', type=float, default=0.0,
                    help='joint mode: weight of the exit-switching loss (loss.switching_loss) added to the exit losses')
     p.add_argument('--stop-at', type=int, help='checkpoint and stop at this step (the schedule still ends at --steps)')
+    p.add_argument('--max-minutes', type=float,
+                   help='joint mode: the run also ends when this much training time (elapsed_s, kept across resumes) '
+                        'is spent; the cosine then decays over the time as well (whichever of steps and time is '
+                        'further along); validated and checkpointed at the end')
     p.add_argument('--valid-every', type=int, default=200)
     p.add_argument('--ckpt-minutes', type=float, default=3.0)
     p.add_argument('--seed', type=int, default=1)
@@ -90,12 +98,13 @@ def stage_bounds(stage: int, steps: int, mode: str):
     return math.ceil(stage * steps / EXITS), math.ceil((stage + 1) * steps / EXITS)
 
 
-def learning_rate(step: int, start: int, end: int, peak: float, warmup: int) -> float:
-    """Linear warm-up, then cosine decay to peak/10 at the end of the stage."""
+def learning_rate(step: int, start: int, end: int, peak: float, warmup: int, time_progress: float = 0.0) -> float:
+    """Linear warm-up, then cosine decay to peak/10 at the end of the stage (or of the time budget: `time_progress`
+    is the share of --max-minutes spent)."""
     t = step - start
     if t < warmup:
         return peak * (t + 1) / warmup
-    progress = min(1.0, (t - warmup) / max(1, end - start - warmup))
+    progress = min(1.0, max(time_progress, (t - warmup) / max(1, end - start - warmup)))
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -172,6 +181,8 @@ def ema_update(ema: NsNetEE, model: NsNetEE, decay: float):
 
 
 def new_model(args, mixer: Mixer) -> NsNetEE:
+    if args.init_from and args.init_from.suffix == '.pt':
+        return load_checkpoint(args.init_from).train()
     if args.init_from:
         return from_model_file(*thm.read_model(args.init_from))
     model = NsNetEE(**args.sizes)
@@ -193,6 +204,8 @@ def main(argv=None):
     weights = torch.tensor([float(w) for w in args.exit_weights.split(',')], device=args.device)
     if len(weights) != EXITS:
         raise ValueError(f'--exit-weights needs {EXITS} comma-separated numbers, got {args.exit_weights!r}')
+    if args.max_minutes is not None and args.mode != 'joint':
+        raise ValueError('--max-minutes needs --mode joint (layer-wise stages are placed by step)')
 
     mixer = Mixer('train', args.seed, args.crop_seconds)
     valid = valid_set.load()
@@ -248,11 +261,13 @@ def main(argv=None):
 
     t0, last_ckpt, running = time.time() - elapsed, time.time(), []
     end = min(args.steps, args.stop_at or args.steps)
-    while step < end:
+    budget_s = math.inf if args.max_minutes is None else args.max_minutes * 60
+    while step < end and elapsed < budget_s:
         if stage_of(step, args.steps, args.mode) != stage:
             stage = stage_of(step, args.steps, args.mode)
             opt = make_optimizer(model, stage, args.lr)
-        lr = learning_rate(step, *stage_bounds(stage, args.steps, args.mode), args.lr, args.warmup)
+        lr = learning_rate(step, *stage_bounds(stage, args.steps, args.mode), args.lr, args.warmup,
+                           min(1.0, elapsed / budget_s))
         for group in opt.param_groups:
             group['lr'] = lr
         noisy, clean = (t.to(args.device, non_blocking=True) for t in next_batch())
@@ -279,7 +294,8 @@ def main(argv=None):
         step += 1
         elapsed = time.time() - t0
         running.append(loss.item())
-        if step % args.valid_every == 0 or step == args.steps:
+        finished = step == args.steps or elapsed >= budget_s
+        if step % args.valid_every == 0 or finished:
             v = validate(ema, valid, args.device)
             last_valid = {'step': step, 'sisdri': v['sisdri'].round(3).tolist(), 'fullByLevel': v['full_by_level'],
                           'presenceAuc': round(v['presence_auc'], 4)}
@@ -291,7 +307,7 @@ def main(argv=None):
                   f"{np.round(v['sisdri'], 2).tolist()} full by level {v['full_by_level']} "
                   f"presence AUC {v['presence_auc']:.3f}", flush=True)
             running = []
-        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == end:
+        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == end or finished:
             checkpoint()
             last_ckpt = time.time()
     log.close()
