@@ -12,6 +12,7 @@ import { describeModel } from '../src/model/describe.js';
 import { engineMemory } from '../src/model/engine-memory.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readModel } from '../src/model/read.js';
+import { decodeUtf8, decodeUtf8Portable, encodeUtf8 } from '../src/model/utf8.js';
 import type { Model } from '../src/model/types.js';
 import { assembleFile, writeModel } from '../src/model/write.js';
 import { createCore } from '../src/wasm/core.js';
@@ -100,6 +101,13 @@ describe('hostile model files are ModelFormatErrors', () => {
     rejects(withHeader(golden('gru'), (h) => { h.tensors[0].shape = [1, 1, 1, 1, 1, 1, 1, 1, h.tensors[0].shape[0] * h.tensors[0].shape[1]]; }), /shape: expected 1 to 8 dimensions/);
   });
 
+  test('a tensor too large to expand, even one no layer reads', () => {
+    const file = withHeader(golden('gru'), (h) => {
+      h.tensors.push({ name: 'huge', dtype: 'csr', shape: [65536, 65536], offset: 0, byteLength: 1, values: 'f32', nnz: 0, indexBits: 16 });
+    });
+    rejects(file, /"huge"\).shape: expected at most 67108864 elements, found number 4294967296/);
+  });
+
   test('a small file whose layers would need more engine memory than the limit', () => {
     // 65536 channels through a dwconv of kernel 256, dilation 4096: every field in range, weights
     // csr with nothing stored (a file of ≈ 0.6 MB), but the history alone would take 274 GB.
@@ -145,6 +153,16 @@ describe('hostile model files are ModelFormatErrors', () => {
     rejects(withHeader(golden('gru'), (h) => { h.provenance.note = '\\"'.repeat(40000); }), /longer than 65536 bytes/);
     const text = 'ä"'.repeat(10000); // 30,000 bytes before escaping, with quotes that must not end the scan
     expect(readModel(withHeader(golden('gru'), (h) => { h.provenance.note = text; })).header.provenance.note).toBe(text);
+  });
+
+  test('UTF-8: the portable decoder (AudioWorklet) and TextDecoder agree on valid and malformed headers', () => {
+    const cases = [
+      encodeUtf8('{"a":"äöü € 😀"}'), Uint8Array.of(0xef, 0xbb, 0xbf, 0x7b, 0x7d), // BOM kept, as JSON.parse then refuses it
+      Uint8Array.of(0x7b, 0xff, 0x7d), Uint8Array.of(0xc0, 0xaf), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0xe2, 0x82),
+      Uint8Array.of(0xf4, 0x90, 0x80, 0x80),
+    ];
+    for (const bytes of cases) expect(decodeUtf8Portable(bytes)).toBe(decodeUtf8(bytes));
+    expect(cases.map((b) => decodeUtf8(b) === null)).toEqual([false, false, true, true, true, true, true]);
   });
 
   test('a header length over the limit is refused before anything is read', () => {

@@ -5,7 +5,7 @@
  */
 import { ALIGNMENT } from './layout.js';
 import { asArray, asInt, asList, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
-import { intBits, rowsCols, SPARSE_DTYPES, TENSOR_DTYPES, tensorLayout, VALUE_DTYPES } from './encodings.js';
+import { elementCount, intBits, rowsCols, SPARSE_DTYPES, TENSOR_DTYPES, tensorLayout, VALUE_DTYPES } from './encodings.js';
 import { LIMITS } from './limits.js';
 import { checkTensorData } from './validate-tensor-data.js';
 import type { TensorSpec } from './types.js';
@@ -71,6 +71,9 @@ function checkTensor(value: unknown, path: string, dataLength: number): TensorSp
   const offset = getInt(obj, 'offset', at, 0);
   const byteLength = getInt(obj, 'byteLength', at, 1);
   const spec: TensorSpec = { name, dtype, shape, offset, byteLength };
+  // Decoding expands a tensor to dense f32: none may be larger than the engine could hold.
+  const elements = elementCount(shape);
+  if (elements > LIMITS.engineBytes / 4) fail(`${at}.shape`, `at most ${LIMITS.engineBytes / 4} elements`, elements);
   checkEncoding(obj, at, spec);
   const expected = tensorLayout(spec).byteLength;
   if (byteLength !== expected) fail(`${at}.byteLength`, `${expected} (what ${dtype} [${shape}] needs)`, byteLength);
