@@ -4,7 +4,9 @@
  * expands every tensor exactly as training/thm.py does, and every malformed tensor is a typed
  * ModelFormatError.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelFormatError } from '../src/errors.js';
 import { crc32 } from '../src/model/crc32.js';
@@ -76,6 +78,24 @@ describe('python (training/thm.py) and TS agree on every encoding', () => {
       expect(dtypes).toContain(d);
     }
     expect(new Set(tensors.map((t) => t.indexBits).filter(Boolean))).toEqual(new Set([16, 32]));
+  });
+
+  test('the committed fixtures are what training/thm.py writes now', () => {
+    const python = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+    if (python.status !== 0) {
+      console.warn('skipped: python3 with numpy is not available to rerun tests/fixtures/format/make.py');
+      return;
+    }
+    const out = mkdtempSync(join(tmpdir(), 'thm-fixtures-'));
+    try {
+      const run = spawnSync('python3', [join(FIXTURES, 'make.py'), out], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      for (const file of ['python-written.thm', 'python-encoded.thm', 'inputs.json', 'encoded-inputs.json']) {
+        expect([file, readFileSync(join(out, file)).equals(readFileSync(join(FIXTURES, file)))]).toEqual([file, true]);
+      }
+    } finally {
+      rmSync(out, { recursive: true });
+    }
   });
 
   test('writeModel rebuilds python-encoded.thm exactly', () => {
