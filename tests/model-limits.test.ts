@@ -4,7 +4,8 @@
  * state would not fit, deeply nested JSON, multi-megabyte strings, oversized headers — and
  * `engineMemory` agrees with what a real engine allocates.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../src/engine/engine.js';
 import { ModelFormatError } from '../src/errors.js';
@@ -12,6 +13,7 @@ import { describeModel } from '../src/model/describe.js';
 import { engineMemory } from '../src/model/engine-memory.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readModel } from '../src/model/read.js';
+import { resolveModelBytes } from '../src/model/registry.js';
 import { decodeUtf8, decodeUtf8Portable, encodeUtf8 } from '../src/model/utf8.js';
 import type { Model } from '../src/model/types.js';
 import { assembleFile, writeModel } from '../src/model/write.js';
@@ -163,6 +165,21 @@ describe('hostile model files are ModelFormatErrors', () => {
     ];
     for (const bytes of cases) expect(decodeUtf8Portable(bytes)).toBe(decodeUtf8(bytes));
     expect(cases.map((b) => decodeUtf8(b) === null)).toEqual([false, false, true, true, true, true, true]);
+  });
+
+  test('a model file over the size limit is refused by its size, before it is read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thm-big-'));
+    try {
+      for (const size of [LIMITS.fileBytes + 1, 2 ** 31 + 10]) {
+        const path = join(dir, 'big.thm');
+        writeFileSync(path, golden('gru'));
+        truncateSync(path, size); // sparse: no disk space used
+        expect(() => resolveModelBytes(path, dir)).toThrow(ModelFormatError);
+        expect(() => resolveModelBytes(path, dir)).toThrow(`model file ${path} is ${size} bytes; a model file is at most 536870912 bytes`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   test('a header length over the limit is refused before anything is read', () => {

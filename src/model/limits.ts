@@ -32,4 +32,9 @@ export const LIMITS = {
    * the 4 GiB WASM limit and what a browser tab can allocate.
    */
   engineBytes: 256 * 1024 * 1024,
+  /**
+   * Bytes of a whole model file: the header, plus weights that fit the engine limit, plus room for
+   * companions. Checked from the file's size before it is read (Node cannot read one over 2 GiB).
+   */
+  fileBytes: 512 * 1024 * 1024,
 } as const;

@@ -17,6 +17,9 @@ const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 /** Checks the fixed prefix and the CRC; returns where the header and the data section lie. */
 function checkFrame(bytes: Uint8Array): { dataStart: number; dataLength: number } {
   const size = bytes.length;
+  if (size > LIMITS.fileBytes) {
+    throw new ModelFormatError(`model file is ${size} bytes; the limit is ${LIMITS.fileBytes}`);
+  }
   if (size < PREFIX_BYTES + CRC_BYTES) {
     throw new ModelFormatError(`model file truncated: ${size} bytes; even an empty model has ${PREFIX_BYTES + CRC_BYTES}`);
   }
@@ -59,8 +62,9 @@ function parseHeaderJson(bytes: Uint8Array): unknown {
 }
 
 /**
- * Parses a model file and validates every field, tensor, layer, exit and gate
- * (docs/model-format.md). Throws `ModelFormatError` naming what is wrong.
+ * Parses a model file and validates every field, tensor (encoded contents included), layer, exit
+ * and gate, and the limits (docs/model-format.md, "Limits": header size, JSON depth and strings,
+ * layer sizes, the engine memory the model needs). Throws `ModelFormatError` naming what is wrong.
  */
 export function readModel(bytes: Uint8Array): Model {
   const { dataStart, dataLength } = checkFrame(bytes);
@@ -78,6 +82,9 @@ export function readModel(bytes: Uint8Array): Model {
     header,
     bytes,
     tensor: (name) => decodeTensor(spec(name), tensors, data),
-    tensorBytes: (name) => data.subarray(spec(name).offset, spec(name).offset + spec(name).byteLength),
+    tensorBytes: (name) => {
+      const { offset, byteLength } = spec(name);
+      return data.subarray(offset, offset + byteLength);
+    },
   };
 }

@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UnknownModelError } from '../errors.js';
+import { ModelFormatError, UnknownModelError } from '../errors.js';
+import { LIMITS } from './limits.js';
 import { readModel } from './read.js';
 
 /** The model used when none is named. */
@@ -45,7 +46,12 @@ function modelFiles(dir: string): Map<string, string> {
   return new Map(names.map((file) => [file.slice(0, -EXTENSION.length), join(dir, file)]));
 }
 
+/** The file's bytes; one larger than any model may be is refused by its size, before reading. */
 function readBytes(path: string): Uint8Array {
+  const { size } = statSync(path);
+  if (size > LIMITS.fileBytes) {
+    throw new ModelFormatError(`model file ${path} is ${size} bytes; a model file is at most ${LIMITS.fileBytes} bytes`);
+  }
   const buffer = readFileSync(path);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
