@@ -9,7 +9,7 @@ Layers are dicts of integer arrays and ints:
 """
 import numpy as np
 
-from .spec import I64, align, code_max, rq, rshift, sat, table_index
+from .spec import I64, align, rq, rshift, sat, table_index
 
 INT32_MAX = (1 << 31) - 1
 
@@ -64,9 +64,3 @@ def gru_sequence(layer: dict, xs, h0=None) -> np.ndarray:
         out.append(h)
     return np.stack(out)
 
-
-def check_overflow(W, in_bits: int, bias) -> None:
-    """The load-time check: every row's sum|W| * xmax + |b| fits int32."""
-    worst = np.abs(np.asarray(W, dtype=I64)).sum(axis=1) * code_max(in_bits) + np.abs(np.asarray(bias, dtype=I64))
-    if worst.max(initial=0) > INT32_MAX:
-        raise OverflowError('a row can overflow int32 (docs/integer.md, overflow check)')
