@@ -1,19 +1,27 @@
-// Bundles src/ into ESM + CJS for the package entry points: the core API, the Node add-ons and
-// the CLI. One build per format with all three inputs, so code they share (errors, the WASM core)
-// lands in one shared chunk: `instanceof TinyhushError` holds across `tinyhush` and `tinyhush/node`.
-// Rollup rewrites `import.meta.url` for the CJS output.
+// Bundles src/ for the package entry points: the core API and the Node add-ons as ESM and CJS, the
+// CLI as ESM only (bin/tinyhush.js imports it). One build per format with all inputs, so code they
+// share (errors, the WASM core) lands in one shared chunk: `instanceof TinyhushError` holds across
+// `tinyhush` and `tinyhush/node`. Rollup rewrites `import.meta.url` for the CJS output.
+// Type declarations are rolled up per entry (only the public API, no internal modules), once as
+// .d.ts for `import` and once as .d.cts for `require`, each format with its own shared chunk.
+import { rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+// Chunk names carry hashes: start from an empty dist/ so no stale file reaches the package.
+rmSync('dist', { recursive: true, force: true });
 
 const builtins = new Set(builtinModules);
 const external = (id) => id.startsWith('node:') || builtins.has(id) || id === 'onnxruntime-node';
-const input = { index: 'src/index.ts', node: 'src/node/index.ts', cli: 'src/cli/main.ts' };
-const formats = [
-  { format: 'es', extension: 'js', declaration: true },
-  { format: 'cjs', extension: 'cjs', declaration: false },
-];
+const libraryInput = { index: 'src/index.ts', node: 'src/node/index.ts', web: 'src/web/index.ts' };
+/** The AudioWorklet processor: one self-contained ES module, the WASM core embedded (docs/browser.md). */
+const processorInput = { 'web-processor': 'src/web/processor.ts' };
+const cliInput = { cli: 'src/cli/main.ts' };
+/** `tinyhush/node` needs Node's types; TypeScript 7 no longer loads @types/node unasked. */
+const nodeTypesBanner = (chunk) => (chunk.name === 'node' ? '/// <reference types="node" />' : '');
 
-export default formats.map(({ format, extension, declaration }) => ({
+const code = (input, format, extension) => ({
   input,
   external,
   output: {
@@ -22,12 +30,27 @@ export default formats.map(({ format, extension, declaration }) => ({
     entryFileNames: `[name].${extension}`,
     chunkFileNames: `chunks/[name]-[hash].${extension}`,
     exports: 'named',
-    sourcemap: true,
   },
-  plugins: [typescript({
-    tsconfig: './tsconfig.json',
-    outDir: 'dist',
-    declaration,
-    ...(declaration ? { declarationDir: 'dist' } : {}),
-  })],
-}));
+  plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'dist', declaration: false })],
+});
+
+const types = (extension) => ({
+  input: libraryInput,
+  external,
+  output: {
+    dir: 'dist',
+    format: 'es',
+    entryFileNames: `[name].${extension}`,
+    chunkFileNames: `chunks/[name]-[hash].${extension}`,
+    banner: nodeTypesBanner,
+  },
+  plugins: [dts({ tsconfig: './tsconfig.json', compilerOptions: { stripInternal: true } })],
+});
+
+export default [
+  code({ ...libraryInput, ...cliInput }, 'es', 'js'),
+  code(libraryInput, 'cjs', 'cjs'),
+  types('d.ts'),
+  types('d.cts'),
+  code(processorInput, 'es', 'js'),
+];
