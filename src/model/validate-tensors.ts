@@ -10,7 +10,7 @@ import { LIMITS } from './limits.js';
 import { checkTensorData } from './validate-tensor-data.js';
 import type { TensorSpec } from './types.js';
 
-/** Encoding fields and the dtypes that use them (any other dtype must not carry them). */
+/** Encoding fields; a tensor whose dtype does not use one must not carry it. */
 const ENCODING_FIELDS = ['scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'block'] as const;
 
 function checkShape(obj: JsonObject, path: string): number[] {
