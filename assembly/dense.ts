@@ -163,7 +163,7 @@ const columnList = memory.data(COLUMN_CHUNK * 4, 16);
 /**
  * out[rows] = act(W · x + bias) over the columns whose u8 `colMask` entry is non-zero (0 = all),
  * with the weights given transposed: `Wt` is [cols, rows] (Wt[c·rows + r] = W[r, c]). Each active
- * column adds x[c]·Wt[c, :] to sixteen rows held in four f32x4 accumulators; a skipped column's
+ * column adds x[c]·Wt[c, :] to 32 rows held in eight f32x4 accumulators; a skipped column's
  * weights are never read. Columns go in chunks of COLUMN_CHUNK (partial sums wait in `out`).
  * Counts active columns × rows.
  */
@@ -178,10 +178,12 @@ export function denseColsMasked(
     const first = c0 == 0, last = c0 + COLUMN_CHUNK >= cols;
     const listEnd = columnList + (<usize>n << 2);
     let r = 0;
-    for (; r + 16 <= rows; r += 16) {
+    for (; r + 32 <= rows; r += 32) {
       const o = out + (<usize>r << 2);
       let a0 = first ? f32x4.splat(0) : v128.load(o), a1 = first ? f32x4.splat(0) : v128.load(o, 16);
       let a2 = first ? f32x4.splat(0) : v128.load(o, 32), a3 = first ? f32x4.splat(0) : v128.load(o, 48);
+      let a4 = first ? f32x4.splat(0) : v128.load(o, 64), a5 = first ? f32x4.splat(0) : v128.load(o, 80);
+      let a6 = first ? f32x4.splat(0) : v128.load(o, 96), a7 = first ? f32x4.splat(0) : v128.load(o, 112);
       for (let p = columnList; p < listEnd; p += 4) {
         const c = <usize>load<i32>(p);
         const w = Wt + c * colBytes + (<usize>r << 2);
@@ -190,17 +192,29 @@ export function denseColsMasked(
         a1 = madd4(v128.load(w, 16), xv, a1);
         a2 = madd4(v128.load(w, 32), xv, a2);
         a3 = madd4(v128.load(w, 48), xv, a3);
+        a4 = madd4(v128.load(w, 64), xv, a4);
+        a5 = madd4(v128.load(w, 80), xv, a5);
+        a6 = madd4(v128.load(w, 96), xv, a6);
+        a7 = madd4(v128.load(w, 112), xv, a7);
       }
       if (last) {
         finish4(out, bias, r, a0, act);
         finish4(out, bias, r + 4, a1, act);
         finish4(out, bias, r + 8, a2, act);
         finish4(out, bias, r + 12, a3, act);
+        finish4(out, bias, r + 16, a4, act);
+        finish4(out, bias, r + 20, a5, act);
+        finish4(out, bias, r + 24, a6, act);
+        finish4(out, bias, r + 28, a7, act);
       } else {
         v128.store(o, a0);
         v128.store(o, a1, 16);
         v128.store(o, a2, 32);
         v128.store(o, a3, 48);
+        v128.store(o, a4, 64);
+        v128.store(o, a5, 80);
+        v128.store(o, a6, 96);
+        v128.store(o, a7, 112);
       }
     }
     for (; r + 4 <= rows; r += 4) {
