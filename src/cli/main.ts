@@ -5,22 +5,36 @@ import { fileURLToPath } from 'node:url';
 import { InvalidOptionError, TinyhushError, UnknownModelError } from '../errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type CommandRun } from './args.js';
 
-/** The commands, loaded on use (eval pulls in heavier code). */
-const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<{ run: CommandRun }> }>> = {
-  denoise: { summary: 'denoise a WAV file: denoise <in.wav> <out.wav> [--model M] [--exit N] [--report R.json]',
-    load: () => import('./commands/denoise.js') },
-  models: { summary: 'list the bundled models', load: () => import('./commands/models.js') },
-  info: { summary: 'describe a model: info <model-name-or-file.thm>', load: () => import('./commands/info.js') },
-  eval: { summary: 'measure quality and cost of a model on test mixtures', load: () => import('./commands/eval.js') },
+/**
+ * The commands, loaded on use (eval pulls in heavier code), each with its synopsis: every option
+ * it takes, so the top-level help lists them all.
+ */
+const COMMANDS: Readonly<Record<string, { synopsis: string; summary: string; load: () => Promise<{ run: CommandRun }> }>> = {
+  denoise: {
+    synopsis: 'denoise <in.wav> <out.wav> [--model NAME|PATH] [--exit N|auto | --budget MMAC/s] [--report FILE]',
+    summary: 'denoise a WAV file (16/24-bit PCM or 32-bit float, mono or stereo, 8–48 kHz)',
+    load: () => import('./commands/denoise.js'),
+  },
+  models: { synopsis: 'models', summary: 'list the bundled models', load: () => import('./commands/models.js') },
+  info: {
+    synopsis: 'info <model-name-or-file.thm>',
+    summary: 'describe a model: layers, exits, tensors, provenance',
+    load: () => import('./commands/info.js'),
+  },
+  eval: {
+    synopsis: 'eval --clean DIR|FILE --enhanced DIR|FILE [--noisy DIR|FILE] [--dnsmos DIR] [--max-delay-ms MS] [--json FILE]',
+    summary: 'score enhanced speech against clean references (SI-SDR, STOI, ESTOI, DNSMOS)',
+    load: () => import('./commands/eval.js'),
+  },
 };
 
 const USAGE = `Usage: tinyhush <command> [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(9)}${summary}`).join('\n')}
+${Object.values(COMMANDS).map(({ synopsis, summary }) => `  ${synopsis}\n      ${summary}`).join('\n')}
 
 Options:
-  -h, --help     show help (also after a command: tinyhush denoise --help)
+  -h, --help     show help (also after a command, for its details: tinyhush denoise --help)
   -V, --version  show the version
 `;
 
@@ -65,10 +79,23 @@ function reportError(error: unknown, io: CliIo, command: string | undefined): nu
     io.stderr.write(`tinyhush: ${(error as Error).message}\nSee '${help}'.\n`);
     return EXIT_USAGE;
   }
-  // Typed errors and Node's system errors (ENOENT, EACCES, …) carry a message meant for users.
-  const forUser = error instanceof TinyhushError || (hasCode(error, /^E[A-Z]+$/) && 'syscall' in (error as object));
-  io.stderr.write(`tinyhush: ${forUser ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
+  const message = error instanceof TinyhushError ? error.message
+    : isSystemError(error) ? systemErrorMessage(error) : (error as Error)?.stack ?? String(error);
+  io.stderr.write(`tinyhush: ${message}\n`);
   return EXIT_FAILURE;
+}
+
+/** Node's I/O errors (ENOENT, EACCES, …): they name the user's path and need no stack trace. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return hasCode(error, /^E[A-Z]+$/) && 'syscall' in (error as object);
+}
+
+/** "cannot open in.wav: no such file or directory (ENOENT)" from Node's "ENOENT: no such …, open 'in.wav'". */
+function systemErrorMessage(error: NodeJS.ErrnoException): string {
+  const { code, syscall, path, message } = error;
+  if (path === undefined) return message;
+  const reason = message.replace(/^E[A-Z]+: /, '').replace(/, \w+ '.*$/s, '');
+  return message.startsWith(`${code}: `) ? `cannot ${syscall} ${path}: ${reason} (${code})` : message;
 }
 
 function hasCode(error: unknown, pattern: RegExp): boolean {

@@ -1,7 +1,5 @@
 /** Denoises a WAV file into another, streaming, with no partial output left behind on failure. */
-import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Denoiser } from '../denoiser.js';
 import type { PolicySpec, ResolvedPolicySpec } from '../policy/spec.js';
 import type { TelemetryReport } from '../telemetry/counters.js';
@@ -10,6 +8,7 @@ import { createDenoiser, type NodeDenoiserOptions } from './create-denoiser.js';
 import { WavReader, DEFAULT_BLOCK_FRAMES } from './wav-reader.js';
 import { WavWriter } from './wav-writer.js';
 import { trimLead } from './trim-lead.js';
+import { keepAttributes, outputTarget } from './output-file.js';
 import type { SampleFormat } from './pcm.js';
 
 /** Options of {@link denoiseFile}. */
@@ -24,6 +23,8 @@ export interface DenoiseFileOptions {
   blockFrames?: number;
   /** Called after each block. */
   onProgress?: (progress: DenoiseProgress) => void;
+  /** Stops the work between two blocks: the call rejects with the signal's reason and writes nothing. */
+  signal?: AbortSignal;
 }
 
 /** Progress of a running {@link denoiseFile}. */
@@ -66,17 +67,23 @@ export type DenoiseFileReport = TelemetryReport & {
  * length). The output has the input's rate, channel count, sample format and exact length: the
  * denoiser's latency is removed by dropping its first `latencySamples` and appending its flushed
  * tail. The output is written to a temporary file next to `outPath` and renamed at the end; on any
- * error the temporary file is deleted and `outPath` is left untouched.
+ * error or abort the temporary file is deleted and `outPath` is left untouched. An existing
+ * `outPath` keeps its permissions (and owner, where the process may set it); a symbolic link stays
+ * a link and its target is replaced. `outPath` may be `inPath`.
  * @throws WavFormatError / UnsupportedRateError for an unsupported input, UnknownModelError,
- *   ModelFormatError or InvalidOptionError for a bad model or option, Node's errors for I/O.
+ *   ModelFormatError or InvalidOptionError for a bad model or option (InvalidOptionError also for an
+ *   `outPath` that is not a regular file: a FIFO, a device, a folder), `options.signal`'s reason
+ *   when aborted, Node's errors for I/O (those about the temporary file name `outPath` instead).
  */
 export async function denoiseFile(inPath: string, outPath: string, options: DenoiseFileOptions = {}):
   Promise<DenoiseFileReport> {
   const started = performance.now();
   const blockFrames = options.blockFrames ?? DEFAULT_BLOCK_FRAMES;
+  options.signal?.throwIfAborted();
+  const target = await outputTarget(outPath);
+  const { tempPath } = target;
   const reader = await WavReader.open(inPath);
   const { sampleRate, channelCount, format, frames } = reader.layout;
-  const tempPath = join(dirname(outPath), `.${basename(outPath)}.${randomBytes(6).toString('hex')}.tmp`);
   let denoiser: Denoiser | undefined;
   let writer: WavWriter | undefined;
   try {
@@ -94,6 +101,7 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
       if (aligned) await out.write(aligned);
     };
     for (let block = await reader.read(blockFrames); block; block = await reader.read(blockFrames)) {
+      options.signal?.throwIfAborted();
       await writeAligned(denoiser.process(block));
       options.onProgress?.({ framesDone: frames - reader.framesLeft, framesTotal: frames });
     }
@@ -102,7 +110,9 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
     const policySettings = denoiser.policy;
     writer = undefined;
     await out.close();
-    await rename(tempPath, outPath);
+    options.signal?.throwIfAborted();
+    await keepAttributes(target);
+    await rename(tempPath, target.path);
     const info = { sampleRate, channels: channelCount, format, samples: frames };
     return {
       ...telemetry,
@@ -116,9 +126,18 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
   } catch (error) {
     await writer?.abandon();
     await rm(tempPath, { force: true });
-    throw error;
+    throw aboutOutput(error, tempPath, outPath);
   } finally {
     denoiser?.dispose();
     await reader.close();
   }
+}
+
+/** Node's I/O error on the temporary file, told as one about the user's output path. */
+function aboutOutput(error: unknown, tempPath: string, outPath: string): unknown {
+  const failure = error as NodeJS.ErrnoException | null;
+  if (failure?.path !== tempPath) return error;
+  const what = failure.message.replace(/^E[A-Z]+: /, '').replace(/, \w+ '.*$/, '');
+  return Object.assign(new Error(`cannot write ${outPath}: ${what} (in a temporary file next to it)`, { cause: error }),
+    { code: failure.code, errno: failure.errno, syscall: failure.syscall, path: outPath });
 }

@@ -3,11 +3,15 @@ import { writeFile } from 'node:fs/promises';
 import { denoiseFile, type DenoiseFileReport, type DenoiseProgress } from '../../node/denoise-file.js';
 import type { PolicySpec } from '../../policy/spec.js';
 import { EXIT_OK, parseCommand, parseIndex, UsageError, type CliIo } from '../args.js';
+import { armInterrupt, signalExitCode } from '../interrupt.js';
+import { sameFile } from '../same-file.js';
 
 const USAGE = `Usage: tinyhush denoise <in.wav> <out.wav> [options]
 
 Denoises a WAV file (16/24-bit PCM or 32-bit float, mono or stereo, 8–48 kHz). The output keeps
-the input's length, rate and sample format.
+the input's length, rate and sample format. It is written to a temporary file next to <out.wav>
+and renamed into place when complete (an existing file keeps its permissions), so <out.wav> must
+be a regular or a new file, not a pipe or a device; it may be <in.wav>. Ctrl-C leaves no file.
 
 Options:
   --model NAME|PATH   bundled model name (see 'tinyhush models') or a .thm file
@@ -15,11 +19,12 @@ Options:
                       policy (deep exit on noisy speech only); default: the full model
   --budget MMAC/s     hold an average of this many million model MACs per second of audio
                       (all channels), clamped to the model's range; not with --exit
-  --report FILE       write telemetry and file details as JSON to FILE
+  --report FILE       write telemetry and file details as JSON to FILE (not in.wav or out.wav)
   -h, --help          show this help
 `;
 
-const OPTIONS = {
+/** The options (exported so the top-level help can be checked against them). */
+export const OPTIONS = {
   model: { type: 'string' },
   exit: { type: 'string' },
   budget: { type: 'string' },
@@ -36,12 +41,25 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const [inPath, outPath] = parsed.positionals;
   const { model, report: reportPath } = parsed.values;
   const policy = policyOf(parsed.values.exit, parsed.values.budget);
+  if (reportPath !== undefined) await checkReportPath(reportPath, inPath, outPath);
   const showProgress = io.stderr.isTTY === true;
-  const report = await denoiseFile(inPath, outPath, {
-    ...(model !== undefined && { model }),
-    ...(policy !== undefined && { policy }),
-    ...(showProgress && { onProgress: (progress: DenoiseProgress) => io.stderr.write(progressLine(progress)) }),
-  });
+  const interrupt = armInterrupt();
+  let report: DenoiseFileReport;
+  try {
+    report = await denoiseFile(inPath, outPath, {
+      ...(model !== undefined && { model }),
+      ...(policy !== undefined && { policy }),
+      ...(showProgress && { onProgress: (progress: DenoiseProgress) => io.stderr.write(progressLine(progress)) }),
+      signal: interrupt.signal,
+    });
+  } catch (error) {
+    const signal = interrupt.received();
+    if (signal === undefined) throw error;
+    io.stderr.write(`${showProgress ? '\n' : ''}tinyhush: interrupted by ${signal}; ${outPath} was not written\n`);
+    return signalExitCode(signal);
+  } finally {
+    interrupt.disarm();
+  }
   if (showProgress) io.stderr.write('\n');
   if (reportPath !== undefined) await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   const settings = report.policySettings;
@@ -51,6 +69,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   io.stderr.write(`${summaryLine(report)}\n`);
   return EXIT_OK;
+}
+
+/** Refuses a report path that names the input or the output WAV file (which it would overwrite). */
+async function checkReportPath(reportPath: string, inPath: string, outPath: string): Promise<void> {
+  for (const [role, path] of [['input', inPath], ['output', outPath]] as const) {
+    if (await sameFile(reportPath, path)) {
+      throw new UsageError(`--report ${reportPath} is the ${role} file ${path}; give the report a file of its own`);
+    }
+  }
 }
 
 function mmacs(macsPerSecond: number): string {

@@ -24,7 +24,8 @@ Options:
   -h, --help           show this help
 `;
 
-const OPTIONS = {
+/** The options (exported so the top-level help can be checked against them). */
+export const OPTIONS = {
   clean: { type: 'string' },
   enhanced: { type: 'string' },
   noisy: { type: 'string' },

@@ -1,7 +1,6 @@
 /** `tinyhush info MODEL`: describe a bundled model or a model file. */
 import { describeModel } from '../../model/describe.js';
-import { readModel } from '../../model/read.js';
-import { resolveModelBytes } from '../../model/registry.js';
+import { loadModel } from '../../node/load-model.js';
 import { EXIT_OK, parseCommand, type CliIo } from '../args.js';
 
 const USAGE = `Usage: tinyhush info <model-name-or-file.thm>
@@ -17,6 +16,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
-  io.stdout.write(`${describeModel(readModel(resolveModelBytes(parsed.positionals[0])))}\n`);
+  io.stdout.write(`${describeModel(loadModel(parsed.positionals[0]))}\n`);
   return EXIT_OK;
 }
