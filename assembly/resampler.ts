@@ -17,16 +17,41 @@ const TRANSITION: f64 = 0.1; // of the lower Nyquist
   down: i32;      // M
   taps: i32;      // T per phase
   delay: i32;     // D input samples
-  table: usize;   // f32[L][T], phase p tap t' = h[p + (T−1−t')·L]
+  table: usize;   // f32[L][T], phase p tap t' = h[p + (T−1−t')·L]; shared by the rate pair
   history: usize; // f32[2T] doubled ring of the last T inputs
   pos: i32;       // ring position: the last T inputs are history[pos … pos+T)
   phase: i32;     // phase of the next output
   pending: i32;   // inputs still to push before the next output is due
 }
 
-@inline function isSupportedRate(rate: i32): bool {
-  return rate == 8000 || rate == 16000 || rate == 22050 || rate == 24000 ||
-    rate == 32000 || rate == 44100 || rate == 48000;
+const RATES: i32 = 7;
+
+/** Index of a supported rate (8000, 16000, 22050, 24000, 32000, 44100, 48000), −1 otherwise. */
+function rateIndex(rate: i32): i32 {
+  switch (rate) {
+    case 8000: return 0;
+    case 16000: return 1;
+    case 22050: return 2;
+    case 24000: return 3;
+    case 32000: return 4;
+    case 44100: return 5;
+    case 48000: return 6;
+    default: return -1;
+  }
+}
+
+/**
+ * Filter tables by rate pair (RATES² pointers, 0 = not built yet). A table is immutable once
+ * filled, so every resampler of one pair shares it and holds only its own history: at 44.1 kHz a
+ * table is ~200 KB, which would otherwise dominate the memory of each extra stream.
+ */
+let tableCache: usize = 0;
+
+/** Address of the cache slot of (inRate, outRate), or 0 when memory ran out. */
+function tableSlot(inRate: i32, outRate: i32): usize {
+  if (tableCache == 0) tableCache = alloc(RATES * RATES * sizeof<usize>(), 16);
+  if (tableCache == 0) return 0;
+  return tableCache + <usize>(rateIndex(inRate) * RATES + rateIndex(outRate)) * sizeof<usize>();
 }
 
 function gcd(a: i32, b: i32): i32 {
@@ -83,7 +108,7 @@ function fillTable(rs: Resampler, lowRate: f64, inRate: f64): void {
  * 44100, 48000; equal rates pass samples through). Returns 0 for other rates.
  */
 export function resamplerCreate(inRate: i32, outRate: i32): usize {
-  if (!isSupportedRate(inRate) || !isSupportedRate(outRate)) return 0;
+  if (rateIndex(inRate) < 0 || rateIndex(outRate) < 0) return 0;
   const ptr = alloc(offsetof<Resampler>(), 16);
   if (ptr == 0) return 0;
   const rs = changetype<Resampler>(ptr);
@@ -96,10 +121,16 @@ export function resamplerCreate(inRate: i32, outRate: i32): usize {
     const length = (DESIGN_ATTENUATION_DB - 7.95) * <f64>inRate * <f64>rs.up / (14.36 * TRANSITION * 0.5 * lowRate);
     rs.delay = <i32>Math.ceil(length / (2 * <f64>rs.up));
     rs.taps = 2 * rs.delay + 1;
-    rs.table = allocF32(rs.up * rs.taps);
+    const slot = tableSlot(inRate, outRate);
     rs.history = allocF32(2 * rs.taps);
-    if (rs.table == 0 || rs.history == 0) return 0;
-    fillTable(rs, lowRate, <f64>inRate);
+    if (slot == 0 || rs.history == 0) return 0;
+    rs.table = load<usize>(slot);
+    if (rs.table == 0) {
+      rs.table = allocF32(rs.up * rs.taps);
+      if (rs.table == 0) return 0;
+      fillTable(rs, lowRate, <f64>inRate);
+      store<usize>(slot, rs.table);
+    }
   }
   resamplerReset(ptr);
   return ptr;

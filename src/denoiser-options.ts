@@ -7,26 +7,14 @@ import { assertSupportedRate } from './stream/rates.js';
 import { isUint8Array } from './typed-arrays.js';
 import type { CoreBuildChoice } from './wasm/core.js';
 
-/** Options of `createDenoiser`. */
-export interface DenoiserOptions {
+/** Options of `createDenoiserHost`: what every stream of one host shares (the model, loaded once). */
+export interface DenoiserHostOptions {
   /**
    * The model: the bytes of a `.thm` file, or a model parsed by `readModel` (to share one parse
    * between denoisers). Bundled model names and file paths are resolved by `createDenoiser`
-   * from `tinyhush/node`.
+   * and `createDenoiserHost` from `tinyhush/node`.
    */
   model: Uint8Array | Model;
-  /** Sample rate of the audio in Hz: 8000, 16000, 22050, 24000, 32000, 44100 or 48000. */
-  sampleRate: number;
-  /** Audio channels, 1–8 (default 1); each gets its own model state, all share the weights. */
-  channels?: number;
-  /** Exit every frame runs through, 0 = cheapest: shorthand for `policy: { kind: 'fixed', exit }`. */
-  exit?: number;
-  /**
-   * How each frame's exit is chosen (default: every frame through the full model):
-   * `{ kind: 'fixed', exit }`, `{ kind: 'budget', macsPerSecond }` or `{ kind: 'adaptive' }` (see
-   * docs/internals.md, "Policies"). Changeable while streaming with `setPolicy`. Not with `exit`.
-   */
-  policy?: PolicySpec;
   /**
    * State of layers a frame skips when a later frame runs them again: `'hold'` (default, the model
    * file's rule: as they were) or `'reset'` (zeroed; offered to measure what holding is worth).
@@ -40,7 +28,28 @@ export interface DenoiserOptions {
   wasmBuild?: CoreBuildChoice;
 }
 
-const KNOWN_KEYS = ['model', 'sampleRate', 'channels', 'exit', 'policy', 'skippedState', 'wasmBuild'];
+/** Options of `host.createStream`: one stream's shape and exit policy. */
+export interface DenoiserStreamOptions {
+  /** Sample rate of the audio in Hz: 8000, 16000, 22050, 24000, 32000, 44100 or 48000. */
+  sampleRate: number;
+  /** Audio channels, 1–8 (default 1); each gets its own model state, all share the weights. */
+  channels?: number;
+  /** Exit every frame runs through, 0 = cheapest: shorthand for `policy: { kind: 'fixed', exit }`. */
+  exit?: number;
+  /**
+   * How each frame's exit is chosen (default: every frame through the full model):
+   * `{ kind: 'fixed', exit }`, `{ kind: 'budget', macsPerSecond }` or `{ kind: 'adaptive' }` (see
+   * docs/internals.md, "Policies"). Changeable while streaming with `setPolicy`. Not with `exit`.
+   */
+  policy?: PolicySpec;
+}
+
+/** Options of `createDenoiser`: a host's and a stream's together. */
+export interface DenoiserOptions extends DenoiserHostOptions, DenoiserStreamOptions {}
+
+const HOST_KEYS = ['model', 'skippedState', 'wasmBuild'];
+const STREAM_KEYS = ['sampleRate', 'channels', 'exit', 'policy'];
+const KNOWN_KEYS = ['model', ...STREAM_KEYS, 'skippedState', 'wasmBuild'];
 const SKIPPED_STATES: readonly string[] = ['hold', 'reset'] satisfies SkippedState[];
 const WASM_BUILDS: readonly string[] = ['auto', 'simd', 'relaxed-simd'] satisfies CoreBuildChoice[];
 export const MAX_CHANNELS = 8;
@@ -62,25 +71,37 @@ export function assertExit(exit: unknown, exits: number): asserts exit is number
   }
 }
 
-/** The options `checkOptions` has checked, with `channels` and `wasmBuild` defaulted. */
-export interface CheckedOptions {
+/** The host options `checkHostOptions` has checked, `wasmBuild` defaulted. */
+export interface CheckedHostOptions {
   model: Uint8Array | Model;
-  sampleRate: number;
-  channels: number;
   skippedState?: SkippedState;
   wasmBuild: CoreBuildChoice;
 }
 
-/** Checks every option except `exit` and `policy` (which need the model) beyond their not being given together. */
-export function checkOptions(options: unknown): CheckedOptions {
+/** The stream options `checkStreamOptions` has checked, `channels` defaulted (`exit` and `policy` need the model). */
+export interface CheckedStreamOptions {
+  sampleRate: number;
+  channels: number;
+  exit?: number;
+  policy?: PolicySpec;
+}
+
+/** The options `checkOptions` has checked. */
+export type CheckedOptions = CheckedHostOptions & CheckedStreamOptions;
+
+/** Checks that `options` is an object of `known` keys only; `call` names the function in messages. */
+function checkKeys(options: unknown, known: readonly string[], call: string): asserts options is object {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError(`createDenoiser takes an options object { ${KNOWN_KEYS.join(', ')} }, got ${String(options)}`);
+    throw new InvalidOptionError(`${call} takes an options object { ${known.join(', ')} }, got ${String(options)}`);
   }
-  const unknown = Object.keys(options).filter((key) => !KNOWN_KEYS.includes(key));
+  const unknown = Object.keys(options).filter((key) => !known.includes(key));
   if (unknown.length > 0) {
-    throw new InvalidOptionError(`unknown option(s) ${unknown.join(', ')}; supported: ${KNOWN_KEYS.join(', ')}`);
+    throw new InvalidOptionError(`unknown option(s) ${unknown.join(', ')}; supported: ${known.join(', ')}`);
   }
-  const { model, sampleRate, channels = 1, skippedState, exit, policy, wasmBuild = 'auto' } = options as Partial<DenoiserOptions>;
+}
+
+function hostOptions(options: Partial<DenoiserHostOptions>): CheckedHostOptions {
+  const { model, skippedState, wasmBuild = 'auto' } = options;
   if (typeof model === 'string') {
     throw new InvalidOptionError(`model "${model}" is a name or path: pass the model bytes or a parsed Model here, `
       + `or use createDenoiser from 'tinyhush/node', which resolves bundled names and file paths`);
@@ -88,6 +109,17 @@ export function checkOptions(options: unknown): CheckedOptions {
   if (!isUint8Array(model) && !isModel(model)) {
     throw new InvalidOptionError(`model must be a Uint8Array of a .thm file or a Model from readModel, got ${typeof model}`);
   }
+  if (skippedState !== undefined && !SKIPPED_STATES.includes(skippedState)) {
+    throw new InvalidOptionError(`skippedState must be 'hold' or 'reset', got ${shown(skippedState)}`);
+  }
+  if (!WASM_BUILDS.includes(wasmBuild)) {
+    throw new InvalidOptionError(`wasmBuild must be 'auto', 'simd' or 'relaxed-simd', got ${shown(wasmBuild)}`);
+  }
+  return { model, wasmBuild, ...(skippedState !== undefined && { skippedState }) };
+}
+
+function streamOptions(options: Partial<DenoiserStreamOptions>): CheckedStreamOptions {
+  const { sampleRate, channels = 1, exit, policy } = options;
   if (typeof sampleRate !== 'number') {
     throw new InvalidOptionError(`sampleRate must be a number in Hz, got ${typeof sampleRate}`);
   }
@@ -98,11 +130,23 @@ export function checkOptions(options: unknown): CheckedOptions {
   if (exit !== undefined && policy !== undefined) {
     throw new InvalidOptionError('give either exit or policy, not both (exit N is shorthand for policy { kind: \'fixed\', exit: N })');
   }
-  if (skippedState !== undefined && !SKIPPED_STATES.includes(skippedState)) {
-    throw new InvalidOptionError(`skippedState must be 'hold' or 'reset', got ${shown(skippedState)}`);
-  }
-  if (!WASM_BUILDS.includes(wasmBuild)) {
-    throw new InvalidOptionError(`wasmBuild must be 'auto', 'simd' or 'relaxed-simd', got ${shown(wasmBuild)}`);
-  }
-  return { model, sampleRate, channels, wasmBuild, ...(skippedState !== undefined && { skippedState }) };
+  return { sampleRate, channels, ...(exit !== undefined && { exit }), ...(policy !== undefined && { policy }) };
+}
+
+/** Checks the options of `createDenoiserHost`. */
+export function checkHostOptions(options: unknown): CheckedHostOptions {
+  checkKeys(options, HOST_KEYS, 'createDenoiserHost');
+  return hostOptions(options);
+}
+
+/** Checks the options of `host.createStream` (all but `exit` and `policy`, which need the model, beyond their exclusion). */
+export function checkStreamOptions(options: unknown): CheckedStreamOptions {
+  checkKeys(options, STREAM_KEYS, 'createStream');
+  return streamOptions(options);
+}
+
+/** Checks the options of `createDenoiser` (as `checkHostOptions` and `checkStreamOptions` together). */
+export function checkOptions(options: unknown): CheckedOptions {
+  checkKeys(options, KNOWN_KEYS, 'createDenoiser');
+  return { ...hostOptions(options), ...streamOptions(options) };
 }

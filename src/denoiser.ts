@@ -2,17 +2,17 @@
  * `createDenoiser`: the public streaming API over one model. Browser-safe: it takes model bytes
  * or a parsed `Model`; `tinyhush/node` adds bundled names and file paths.
  */
-import { assertExit, checkOptions, type DenoiserOptions } from './denoiser-options.js';
-import { createEngine } from './engine/engine.js';
+import { assertExit, checkOptions, type CheckedStreamOptions, type DenoiserOptions } from './denoiser-options.js';
 import type { ExitInfo } from './engine/types.js';
 import { InvalidOptionError, TinyhushError } from './errors.js';
-import { readModel } from './model/read.js';
+import { loadModel, type LoadedModel } from './host/load.js';
+import { pooledSlots, type StreamSlots } from './host/slots.js';
 import { createPolicy, resolvePolicySpec, type PolicySpec, type ResolvedPolicySpec } from './policy/spec.js';
 import type { PolicyContext } from './policy/types.js';
-import { createStream } from './stream/stream.js';
+import type { Stream } from './stream/stream.js';
 import type { TelemetryReport } from './telemetry/counters.js';
-import { isFloat32Array, isUint8Array } from './typed-arrays.js';
-import { createCore, type CoreBuild } from './wasm/core.js';
+import { isFloat32Array } from './typed-arrays.js';
+import type { CoreBuild } from './wasm/core.js';
 
 /** A real-time denoiser for one multi-channel stream. */
 export interface Denoiser {
@@ -60,7 +60,10 @@ export interface Denoiser {
   telemetry(): TelemetryReport;
   /** Zeroes the telemetry counters. */
   resetTelemetry(): void;
-  /** Releases the WASM instance; any later call throws. */
+  /**
+   * Ends this denoiser: any later call throws. A stand-alone denoiser lets its WASM instance go; a
+   * host's stream returns its state slot to the host for the next stream of the same shape.
+   */
   dispose(): void;
 }
 
@@ -89,24 +92,32 @@ function outputsFor(channels: number, output: Float32Array[] | undefined, n: num
 
 /**
  * Creates a denoiser: its own WASM instance with the model's weights, one model state per channel.
+ * For many streams of one model, `createDenoiserHost` shares the weights between them.
  * @throws InvalidOptionError for unknown or malformed options, UnsupportedRateError for a rate
  *   outside 8000, 16000, 22050, 24000, 32000, 44100, 48000 Hz, ModelFormatError for a bad model file,
  *   TinyhushError `UNSUPPORTED_RUNTIME` for `wasmBuild: 'relaxed-simd'` where it cannot run.
  */
 export function createDenoiser(options: DenoiserOptions): Denoiser {
-  const { model: source, sampleRate, channels, skippedState, wasmBuild } = checkOptions(options);
-  const model = isUint8Array(source) ? readModel(source) : source;
+  const { model, skippedState, wasmBuild, ...shape } = checkOptions(options);
+  const loaded = loadModel({ model, wasmBuild, ...(skippedState !== undefined && { skippedState }) });
+  return openDenoiser(loaded, shape, pooledSlots(loaded), () => {});
+}
+
+/**
+ * The denoiser over a stream taken from `slots` (internal: `createDenoiser` and hosts call it).
+ * `onDispose` runs once, after the stream went back to `slots`.
+ */
+export function openDenoiser(loaded: LoadedModel, shape: CheckedStreamOptions, slots: StreamSlots,
+  onDispose: () => void): Denoiser {
+  const { core, engine, model } = loaded;
+  const { sampleRate, channels } = shape;
   const exitCount = model.header.exits.length;
-  if (options.exit !== undefined) assertExit(options.exit, exitCount);
-  const core = createCore(wasmBuild);
-  const engine = createEngine(core, model, { ...(skippedState !== undefined && { skippedState }) });
+  if (shape.exit !== undefined) assertExit(shape.exit, exitCount);
   const framesPerSecond = model.header.sampleRate / model.header.stft.hop;
   const context: PolicyContext = { exits: engine.exits, channels, framesPerSecond };
-  let spec = Object.freeze(resolvePolicySpec(options.policy ?? { kind: 'fixed', exit: options.exit ?? exitCount - 1 }, context));
-  let stream: ReturnType<typeof createStream> | undefined = createStream(core, engine, {
-    sampleRate, channels, policy: createPolicy(spec, context),
-  });
-  const live = (): ReturnType<typeof createStream> => {
+  let spec = Object.freeze(resolvePolicySpec(shape.policy ?? { kind: 'fixed', exit: shape.exit ?? exitCount - 1 }, context));
+  let stream: Stream | undefined = slots.take(sampleRate, channels, createPolicy(spec, context));
+  const live = (): Stream => {
     if (stream === undefined) throw disposedError();
     return stream;
   };
@@ -161,7 +172,12 @@ export function createDenoiser(options: DenoiserOptions): Denoiser {
     },
     telemetry() { return live().telemetry(); },
     resetTelemetry() { live().resetTelemetry(); },
-    dispose() { stream = undefined; },
+    dispose() {
+      if (stream === undefined) return;
+      slots.give(stream);
+      stream = undefined;
+      onDispose();
+    },
   };
   return denoiser as Denoiser;
 }

@@ -3,7 +3,8 @@
  * adds files, streams and bundled model names on top of it.
  */
 export { createDenoiser, type Denoiser } from './denoiser.js';
-export type { DenoiserOptions } from './denoiser-options.js';
+export type { DenoiserOptions, DenoiserHostOptions, DenoiserStreamOptions } from './denoiser-options.js';
+export { createDenoiserHost, type DenoiserHost } from './host/host.js';
 export type {
   PolicySpec, ResolvedPolicySpec, FixedPolicySpec, BudgetPolicySpec, AdaptivePolicySpec,
 } from './policy/spec.js';

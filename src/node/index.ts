@@ -3,8 +3,9 @@
  * Transform stream for raw PCM.
  */
 export * from '../index.js';
-// Replaces the core createDenoiser: same options, plus bundled model names and file paths.
+// Replace the core createDenoiser and createDenoiserHost: same options, plus bundled model names and file paths.
 export { createDenoiser, type NodeDenoiserOptions } from './create-denoiser.js';
+export { createDenoiserHost, type NodeDenoiserHostOptions } from './create-host.js';
 export { listModels, resolveModelBytes, DEFAULT_MODEL, type ModelEntry } from '../model/registry.js';
 export {
   denoiseFile, type DenoiseFileOptions, type DenoiseFileReport, type DenoiseProgress, type AudioFileInfo,

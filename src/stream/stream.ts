@@ -64,7 +64,10 @@ function allocScratch(core: Core, engine: Engine, sampleRate: number): Scratch {
   };
 }
 
-/** Creates a stream over `engine` (its core must be dedicated to this stream: counters are per core). */
+/**
+ * Creates a stream over `engine`. Streams of one engine share its core and weights; each holds only
+ * its state (allocated here, in the core's memory) and counts only the work of its own calls.
+ */
 export function createStream(core: Core, engine: Engine, options: StreamOptions): Stream {
   const { sampleRate, channels } = options;
   const k = core.exports;
@@ -100,6 +103,8 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
     policy: options.policy,
     process(inputs, outputs, n) {
       const started = nowSeconds();
+      const macsBefore = k.macCount();
+      const weightBytesBefore = k.weightBytesRead();
       for (let offset = 0; offset < n; offset += BLOCK) {
         const len = Math.min(BLOCK, n - offset);
         for (let c = 0; c < channels; c++) {
@@ -113,6 +118,7 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
         }
       }
       counters.samples += n;
+      counters.addWork(k, macsBefore, weightBytesBefore);
       counters.seconds += nowSeconds() - started;
     },
     flush(outputs) {
@@ -124,11 +130,11 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
       for (const lane of lanes) lane.reset();
     },
     telemetry() {
-      return counters.report(k, sampleRate, fullExitMacs, { samples: latency.samples, seconds: latency.exact / sampleRate },
+      return counters.report(sampleRate, fullExitMacs, { samples: latency.samples, seconds: latency.exact / sampleRate },
         stream.policy.kind);
     },
     resetTelemetry() {
-      counters.reset(k);
+      counters.reset();
     },
   };
   return stream;

@@ -1,6 +1,8 @@
 /**
  * Per-stream cost counters and the report built from them. MACs and weight bytes come from the
- * WASM kernels' own counters (what actually ran); `macsDense` is what the full model would cost.
+ * WASM kernels' own counters (what actually ran), taken as the difference over each of the stream's
+ * calls, so streams sharing one core count only their own work; `macsDense` is what the full model
+ * would cost.
  */
 import type { PolicyKind } from '../policy/types.js';
 import type { CoreExports } from '../wasm/core.js';
@@ -49,34 +51,44 @@ export class StreamCounters {
   nonFiniteSamples = 0;
   stateResets = 0;
   exitChanges = 0;
+  /** MACs and weight bytes the kernels counted during this stream's calls. */
+  macs = 0;
+  weightBytes = 0;
   readonly exitHistogram: number[];
 
   constructor(exits: number) {
     this.exitHistogram = new Array<number>(exits).fill(0);
   }
 
-  /** Zeroes these counters and the kernels' MAC / byte counters. */
-  reset(kernels: CoreExports): void {
+  /** Adds the kernels' work since `before` (a `kernels.macCount()` / `weightBytesRead()` pair). */
+  addWork(kernels: CoreExports, macsBefore: number, weightBytesBefore: number): void {
+    this.macs += kernels.macCount() - macsBefore;
+    this.weightBytes += kernels.weightBytesRead() - weightBytesBefore;
+  }
+
+  /** Zeroes these counters. */
+  reset(): void {
     this.frames = 0;
     this.samples = 0;
     this.seconds = 0;
     this.nonFiniteSamples = 0;
     this.stateResets = 0;
     this.exitChanges = 0;
+    this.macs = 0;
+    this.weightBytes = 0;
     this.exitHistogram.fill(0);
-    kernels.resetCounters();
   }
 
   /** A snapshot report. `denseMacsPerFrame` is the full exit's cost; `latency` is in seconds and samples. */
-  report(kernels: CoreExports, sampleRate: number, denseMacsPerFrame: number,
+  report(sampleRate: number, denseMacsPerFrame: number,
     latency: { samples: number; seconds: number }, policy: PolicyKind): TelemetryReport {
     const audioSeconds = this.samples / sampleRate;
-    const macs = kernels.macCount();
+    const macs = this.macs;
     return {
       frames: this.frames,
       macs,
       macsDense: this.frames * denseMacsPerFrame,
-      weightBytes: kernels.weightBytesRead(),
+      weightBytes: this.weightBytes,
       wasmSeconds: this.seconds,
       audioSeconds,
       realTimeFactor: audioSeconds > 0 ? this.seconds / audioSeconds : 0,
