@@ -19,6 +19,11 @@ const COMPRESSED_FORMATS: Readonly<Record<number, string>> = {
   0x50: 'MPEG', 0x55: 'MPEG Layer 3 (MP3)', 0x161: 'Windows Media Audio',
 };
 
+/** Bytes of a `fmt ` chunk the parser reads: WAVE_FORMAT_EXTENSIBLE's 40; the rest (if any) is skipped. */
+const FMT_BYTES_READ = 40;
+/** Chunks looked at before both `fmt ` and `data` must have been found: a file of millions of empty chunks is not a WAV. */
+const MAX_CHUNKS = 1024;
+
 /** What a WAV file holds and where its samples are. */
 export interface WavLayout {
   sampleRate: number;
@@ -42,7 +47,9 @@ export async function readWavLayout(handle: FileHandle, fileSize: number, name: 
   let fmt: Uint8Array | undefined;
   let data: { offset: number; bytes: number } | undefined;
   let previousOddChunk: string | undefined;
-  for (let pos = 12; pos + 8 <= fileSize && !(fmt && data);) {
+  // Sizes are u32 and the file size is below 2^53, so every sum here is an exact integer.
+  for (let pos = 12, chunks = 0; pos + 8 <= fileSize && !(fmt && data); chunks++) {
+    if (chunks === MAX_CHUNKS) throw fail(`${MAX_CHUNKS} chunks without both a 'fmt ' and a 'data' chunk`);
     const head = await readAt(handle, pos, 8);
     const id = tagAt(head, 0);
     if (!/^[\x20-\x7e]{4}$/.test(id)) {
@@ -60,7 +67,7 @@ export async function readWavLayout(handle: FileHandle, fileSize: number, name: 
       throw fail(`truncated: chunk '${id}' at byte ${pos} declares ${size} bytes but the file ends `
         + `${fileSize - body} bytes after its header`);
     }
-    if (id === 'fmt ') fmt = await readAt(handle, body, size);
+    if (id === 'fmt ') fmt = await readAt(handle, body, Math.min(size, FMT_BYTES_READ));
     if (id === 'data') data = { offset: body, bytes: size };
     previousOddChunk = size % 2 === 1 ? id : undefined;
     pos = body + size + (size % 2);
