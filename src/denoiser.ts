@@ -9,6 +9,7 @@ import { loadModel, type LoadedModel } from './host/load.js';
 import { pooledSlots, type StreamSlots } from './host/slots.js';
 import { createPolicy, resolvePolicySpec, type PolicySpec, type ResolvedPolicySpec } from './policy/spec.js';
 import type { PolicyContext } from './policy/types.js';
+import type { FrameListener } from './stream/speech.js';
 import type { Stream } from './stream/stream.js';
 import type { TelemetryReport } from './telemetry/counters.js';
 import { isFloat32Array } from './typed-arrays.js';
@@ -56,6 +57,12 @@ export interface Denoiser {
    * @throws InvalidOptionError for a malformed spec, saying which field and what is allowed.
    */
   setPolicy(policy: PolicySpec): void;
+  /**
+   * Called during `process` after every model frame of every channel (100 a second per channel)
+   * with the frame's exit and speech probability (derived from the mask: `src/stream/speech.ts`).
+   * The report object is reused: copy what you keep. `undefined` (default) stops the calls.
+   */
+  onFrame: FrameListener | undefined;
   /** Cost and health counters since creation or the last `resetTelemetry()`. */
   telemetry(): TelemetryReport;
   /** Zeroes the telemetry counters. */
@@ -133,6 +140,13 @@ export function openDenoiser(loaded: LoadedModel, shape: CheckedStreamOptions, s
     exits: engine.exits,
     get exit() { return spec.kind === 'fixed' ? spec.exit : -1; },
     get policy() { return spec; },
+    get onFrame() { return live().onFrame; },
+    set onFrame(listener: FrameListener | undefined) {
+      if (listener !== undefined && typeof listener !== 'function') {
+        throw new InvalidOptionError(`onFrame must be a function or undefined, got ${typeof listener}`);
+      }
+      live().onFrame = listener;
+    },
     process(input: Float32Array | readonly Float32Array[], output?: Float32Array | Float32Array[]) {
       const s = live();
       if (isFloat32Array(input)) {
@@ -174,6 +188,7 @@ export function openDenoiser(loaded: LoadedModel, shape: CheckedStreamOptions, s
     resetTelemetry() { live().resetTelemetry(); },
     dispose() {
       if (stream === undefined) return;
+      stream.onFrame = undefined;
       slots.give(stream);
       stream = undefined;
       onDispose();

@@ -9,6 +9,7 @@ export type {
   PolicySpec, ResolvedPolicySpec, FixedPolicySpec, BudgetPolicySpec, AdaptivePolicySpec,
 } from './policy/spec.js';
 export type { TelemetryReport } from './telemetry/counters.js';
+export type { FrameReport, FrameListener } from './stream/speech.js';
 export type { ExitInfo, GateInfo } from './engine/types.js';
 export { SUPPORTED_RATES } from './stream/rates.js';
 export { relaxedSimdSupported, type CoreBuild, type CoreBuildChoice } from './wasm/core.js';

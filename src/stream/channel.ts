@@ -11,6 +11,7 @@ import type { FrameInfo, Policy } from '../policy/types.js';
 import type { StreamCounters } from '../telemetry/counters.js';
 import type { Core } from '../wasm/core.js';
 import { SampleFifo } from './fifo.js';
+import { maskSpeechProbability, type FrameListener, type FrameReport } from './speech.js';
 
 /** WASM buffers every channel uses in turn (allocated once per stream). */
 export interface Scratch {
@@ -43,6 +44,8 @@ export interface ChannelSetup {
   counters: StreamCounters;
   /** Mask bins [from, to) whose gain drives the high band. */
   highBins: { from: number; to: number };
+  /** The stream's frame listener (replaceable while streaming). */
+  frames: { listener: FrameListener | undefined };
 }
 
 /**
@@ -73,6 +76,7 @@ export class Channel {
   /** Exit of this channel's previous frame (−1 at stream start), to count exit changes. */
   private lastExit = -1;
   private readonly frameInfo: FrameInfo;
+  private readonly frameReport: FrameReport;
 
   /** `resamplers` are this channel's own (in, out), or 0 each when the stream runs at the model rate. */
   constructor(private readonly setup: ChannelSetup, channel: number, resamplers: Resamplers) {
@@ -91,6 +95,7 @@ export class Channel {
       channel, frame: 0, exit: 0, heap: setup.core.heapF32(),
       spectrum: setup.scratch.spectrum >>> 2, mask: setup.scratch.mask >>> 2, bins: engine.bins,
     };
+    this.frameReport = { channel, frame: 0, exit: 0, speechProbability: 0 };
   }
 
   /** Back to the stream start: zero state, histories and FIFO (primed again). */
@@ -154,6 +159,16 @@ export class Channel {
         engine.extend(this.state, scratch.mask, exit, deeper);
         exit = deeper.exit;
       }
+    }
+    const speech = maskSpeechProbability(core.heapF32(), scratch.spectrum >>> 2, scratch.mask >>> 2);
+    counters.addSpeech(info.channel, speech);
+    const listener = this.setup.frames.listener;
+    if (listener !== undefined) {
+      const report = this.frameReport;
+      report.frame = info.frame;
+      report.exit = exit;
+      report.speechProbability = speech;
+      listener(report);
     }
     if (this.high !== 0) {
       const { from, to } = this.setup.highBins;

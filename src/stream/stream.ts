@@ -11,6 +11,7 @@ import { nowSeconds } from '../telemetry/clock.js';
 import { StreamCounters, type TelemetryReport } from '../telemetry/counters.js';
 import type { Core } from '../wasm/core.js';
 import { Channel, type ChannelSetup, type Resamplers, type Scratch } from './channel.js';
+import type { FrameListener } from './speech.js';
 import { streamLatency, type StreamLatency } from './latency.js';
 
 /** Input samples moved into WASM per step: bounds the scratch buffers whatever the chunk size. */
@@ -39,6 +40,8 @@ export interface Stream {
   readonly latency: StreamLatency;
   /** Decides each frame's exit and gates; may be replaced between calls (the next frame uses the new one). */
   policy: Policy;
+  /** Called after each model frame (per channel) with its exit and speech probability; may be replaced. */
+  onFrame: FrameListener | undefined;
   /** Denoises `n` samples of each `inputs[c]` into `outputs[c]` (both at least `n` long). */
   process(inputs: readonly Float32Array[], outputs: readonly Float32Array[], n: number): void;
   /** Writes the last `latency.samples` samples of each channel into `outputs`, then resets. */
@@ -71,7 +74,8 @@ function allocScratch(core: Core, engine: Engine, sampleRate: number): Scratch {
 export function createStream(core: Core, engine: Engine, options: StreamOptions): Stream {
   const { sampleRate, channels } = options;
   const k = core.exports;
-  const counters = new StreamCounters(engine.exits.length);
+  const counters = new StreamCounters(engine.exits.length, channels);
+  const frames: ChannelSetup['frames'] = { listener: undefined };
   const fullExitMacs = engine.exits[engine.exits.length - 1].macsPerFrame;
   // The resampler delays decide the latency, which sizes the FIFOs the channels are built with.
   const resamplers = Array.from({ length: channels }, (): Resamplers => (sampleRate === MODEL_RATE
@@ -93,7 +97,7 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
     scratch: allocScratch(core, engine, sampleRate),
     hop: HOP, window: WINDOW, modelRate: MODEL_RATE,
     priming: latency.priming, fifoCapacity: latency.priming + BLOCK + 8,
-    highBins: HIGH_BINS,
+    highBins: HIGH_BINS, frames,
   };
   const lanes = resamplers.map((rs, c) => new Channel(setup, c, rs));
   const zeros: Float32Array[] = [];
@@ -101,6 +105,8 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
   const stream: Stream = {
     sampleRate, channels, latency,
     policy: options.policy,
+    get onFrame() { return frames.listener; },
+    set onFrame(listener) { frames.listener = listener; },
     process(inputs, outputs, n) {
       const started = nowSeconds();
       const macsBefore = k.macCount();

@@ -37,6 +37,13 @@ export interface TelemetryReport {
   decisionsPerSecond: number;
   /** The exit policy running now: `'fixed'`, `'budget'` or `'adaptive'`. */
   policy: PolicyKind;
+  /**
+   * Speech probability of the latest frame, the largest over channels, in [0, 1]. Derived from the
+   * mask until models have a speech head (src/stream/speech.ts); the field stays when they do.
+   */
+  speechProbability: number;
+  /** Share of frames since the last reset whose speech probability was at least 0.5. */
+  speechFraction: number;
   /** NaN or ±Infinity input samples replaced by zero. */
   nonFiniteSamples: number;
   /** Times a channel's model state was reset because the model produced a non-finite mask. */
@@ -54,10 +61,21 @@ export class StreamCounters {
   /** MACs and weight bytes the kernels counted during this stream's calls. */
   macs = 0;
   weightBytes = 0;
+  /** Frames with a speech probability of at least 0.5. */
+  speechFrames = 0;
   readonly exitHistogram: number[];
+  /** Each channel's latest speech probability. */
+  private readonly speech: Float32Array;
 
-  constructor(exits: number) {
+  constructor(exits: number, channels = 1) {
     this.exitHistogram = new Array<number>(exits).fill(0);
+    this.speech = new Float32Array(channels);
+  }
+
+  /** Records one frame's speech probability. */
+  addSpeech(channel: number, probability: number): void {
+    this.speech[channel] = probability;
+    if (probability >= 0.5) this.speechFrames++;
   }
 
   /** Adds the kernels' work since `before` (a `kernels.macCount()` / `weightBytesRead()` pair). */
@@ -77,6 +95,8 @@ export class StreamCounters {
     this.macs = 0;
     this.weightBytes = 0;
     this.exitHistogram.fill(0);
+    this.speechFrames = 0;
+    this.speech.fill(0);
   }
 
   /** A snapshot report. `denseMacsPerFrame` is the full exit's cost; `latency` is in seconds and samples. */
@@ -99,6 +119,8 @@ export class StreamCounters {
       exitChanges: this.exitChanges,
       decisionsPerSecond: audioSeconds > 0 ? this.exitChanges / audioSeconds : 0,
       policy,
+      speechProbability: Math.max(...this.speech),
+      speechFraction: this.frames > 0 ? this.speechFrames / this.frames : 0,
       nonFiniteSamples: this.nonFiniteSamples,
       stateResets: this.stateResets,
     };

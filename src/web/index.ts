@@ -5,5 +5,5 @@
  * worker, `readModel`, the error classes) is re-exported.
  */
 export { createDenoiserNode, type DenoiserNode, type DenoiserNodeOptions } from './node.js';
-export { PROCESSOR_NAME } from './protocol.js';
+export { PROCESSOR_NAME, type WorkletTelemetry } from './protocol.js';
 export * from '../index.js';

@@ -9,10 +9,11 @@ import {
   InvalidOptionError, ModelFormatError, TinyhushError, UnsupportedRateError, UnknownModelError, WavFormatError,
 } from '../errors.js';
 import type { PolicySpec, ResolvedPolicySpec } from '../policy/spec.js';
-import type { TelemetryReport } from '../telemetry/counters.js';
 import { isUint8Array } from '../typed-arrays.js';
 import type { CoreBuild, CoreBuildChoice } from '../wasm/core.js';
-import { PROCESSOR_NAME, type ErrorData, type FromProcessor, type ProcessorOptions, type ToProcessor } from './protocol.js';
+import {
+  PROCESSOR_NAME, type ErrorData, type FromProcessor, type ProcessorOptions, type ToProcessor, type WorkletTelemetry,
+} from './protocol.js';
 
 /** Options of {@link createDenoiserNode}: those of `createDenoiser`, less `sampleRate` (the context's). */
 export interface DenoiserNodeOptions {
@@ -47,7 +48,7 @@ export interface DenoiserNode extends AudioWorkletNode {
   /** The policy running now, defaults filled in. */
   readonly policy: ResolvedPolicySpec;
   /** The latest telemetry (updated `telemetryHz` times a second; undefined before the first). */
-  readonly telemetry: TelemetryReport | undefined;
+  readonly telemetry: WorkletTelemetry | undefined;
   /** Runs every following frame through `exit`. Resolves once the worklet runs it. */
   setExit(exit: number): Promise<ResolvedPolicySpec>;
   /** Switches the exit policy; rejects with `InvalidOptionError` for a bad spec. */
@@ -59,8 +60,12 @@ export interface DenoiserNode extends AudioWorkletNode {
   resetTelemetry(): Promise<void>;
   /** Disconnects the node and frees the worklet's denoiser. */
   dispose(): void;
-  /** `'telemetry'` events carry a {@link TelemetryReport} in `detail`. */
-  addEventListener(type: 'telemetry', listener: (event: CustomEvent<TelemetryReport>) => void): void;
+  /**
+   * `'telemetry'` events (`telemetryHz` a second) carry a {@link WorkletTelemetry} in `detail`: the
+   * stream's report (cost, exits, real-time factor, `speechProbability`) and `speechFrames`, the
+   * speech probability of every frame since the previous event.
+   */
+  addEventListener(type: 'telemetry', listener: (event: CustomEvent<WorkletTelemetry>) => void): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject): void;
 }
 
@@ -135,7 +140,7 @@ export async function createDenoiserNode(context: BaseAudioContext, options: Den
 function attach(node: AudioWorkletNode): Promise<DenoiserNode> {
   const pending = new Map<number, { resolve: (policy: ResolvedPolicySpec) => void; reject: (error: Error) => void }>();
   let nextId = 1;
-  let telemetry: TelemetryReport | undefined;
+  let telemetry: WorkletTelemetry | undefined;
   const state = { policy: undefined as unknown as ResolvedPolicySpec };
   const request = (message: { type: ToProcessor['type'] } & Record<string, unknown>): Promise<ResolvedPolicySpec> =>
     new Promise((resolve, reject) => {

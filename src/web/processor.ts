@@ -38,6 +38,11 @@ class TinyhushProcessor extends AudioWorkletProcessor {
   private readonly silence = new Float32Array(128);
   private readonly quantaPerReport: number;
   private quanta = 0;
+  /** Speech probability per frame since the last telemetry event (largest over channels). */
+  private readonly speech: Float32Array;
+  /** Frame number of `speech[0]`, and how many entries are filled. */
+  private speechBase = 0;
+  private speechCount = 0;
 
   constructor(options: { processorOptions: ProcessorOptions }) {
     super();
@@ -46,6 +51,7 @@ class TinyhushProcessor extends AudioWorkletProcessor {
     this.inputs = new Array<Float32Array>(channels).fill(this.silence);
     this.scratch = Array.from({ length: channels }, () => new Float32Array(128));
     this.quantaPerReport = telemetryHz > 0 ? Math.max(1, Math.round(sampleRate / 128 / telemetryHz)) : 0;
+    this.speech = new Float32Array(Math.ceil((this.quantaPerReport * 128 * 100) / sampleRate) + 4);
     this.port.onmessage = (event: MessageEvent<ToProcessor>) => this.receive(event.data);
     try {
       this.denoiser = createDenoiser({
@@ -59,6 +65,7 @@ class TinyhushProcessor extends AudioWorkletProcessor {
       return;
     }
     const d = this.denoiser;
+    if (this.quantaPerReport > 0) d.onFrame = (frame) => this.recordSpeech(frame.frame, frame.speechProbability);
     this.dry = Array.from({ length: channels }, () => new Float32Array(Math.max(1, d.latencySamples)));
     this.send({
       type: 'ready',
@@ -77,7 +84,13 @@ class TinyhushProcessor extends AudioWorkletProcessor {
       switch (message.type) {
         case 'policy': d.setPolicy(message.policy); break;
         case 'enabled': this.enabled = message.enabled; break;
-        case 'reset': d.reset(); this.dry.forEach((ring) => ring.fill(0)); break;
+        case 'reset':
+          d.reset();
+          this.dry.forEach((ring) => ring.fill(0));
+          this.speechBase = 0;
+          this.speechCount = 0;
+          this.speech.fill(0);
+          break;
         case 'reset-telemetry': d.resetTelemetry(); break;
         case 'dispose': d.dispose(); this.denoiser = undefined; break;
       }
@@ -102,9 +115,20 @@ class TinyhushProcessor extends AudioWorkletProcessor {
     this.delayDry(output, n);
     if (this.quantaPerReport > 0 && ++this.quanta >= this.quantaPerReport) {
       this.quanta = 0;
-      this.send({ type: 'telemetry', telemetry: d.telemetry() });
+      const speechFrames = this.speech.slice(0, this.speechCount);
+      this.speechBase += this.speechCount;
+      this.speechCount = 0;
+      this.speech.fill(0);
+      this.send({ type: 'telemetry', telemetry: { ...d.telemetry(), speechFrames } });
     }
     return true;
+  }
+
+  private recordSpeech(frame: number, probability: number): void {
+    const at = frame - this.speechBase;
+    if (at < 0 || at >= this.speech.length) return;
+    this.speech[at] = Math.max(this.speech[at], probability);
+    this.speechCount = Math.max(this.speechCount, at + 1);
   }
 
   /** Keeps the dry ring current; when bypassed, writes the input delayed by the latency. */

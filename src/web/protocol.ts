@@ -46,10 +46,16 @@ export interface ErrorData {
   message: string;
 }
 
+/** A telemetry event's data: the stream's report plus the speech probability of each frame since the last event. */
+export interface WorkletTelemetry extends TelemetryReport {
+  /** Per model frame since the previous event, oldest first: the speech probability (largest over channels). */
+  speechFrames: Float32Array;
+}
+
 /** Processor → main thread. */
 export type FromProcessor =
   | { type: 'ready'; info: ProcessorInfo }
   | { type: 'failed'; error: ErrorData }
   | { type: 'done'; id: number; policy: ResolvedPolicySpec }
   | { type: 'rejected'; id: number; error: ErrorData }
-  | { type: 'telemetry'; telemetry: TelemetryReport };
+  | { type: 'telemetry'; telemetry: WorkletTelemetry };
