@@ -51,6 +51,7 @@ KEEP_SPEECH_MINUTES = {'speech/librispeech': 20, 'speech/speechocean762': 20, 's
 KEEP_NOISE_SHARE = 0.5          # of every noise group's length (the last file cut to hit it)
 SEED = 20261127
 ENCODE_BATCH = 40                # files per ffmpeg process
+MIN_CUT_S = 0.5                  # a cut shorter than this is left out
 DEFAULT_CHECKPOINT = HERE.parent / 'checkpoints' / 'nsnet-ee-v2.pt'
 
 
@@ -73,9 +74,10 @@ def plan_group(paths: list, limit_s: float, cut_last: bool) -> list:
     for p in order:
         if total >= limit_s:
             break
-        length = seconds_of(p)
-        if cut_last and total + length > limit_s:
-            kept.append((p, limit_s - total))
+        length, remaining = seconds_of(p), limit_s - total
+        if cut_last and length > remaining:
+            if remaining >= MIN_CUT_S or not kept:
+                kept.append((p, remaining))
             break
         kept.append((p, None))
         total += length
@@ -201,6 +203,10 @@ def main():
     if args.plan:
         return
     pack.mkdir(parents=True, exist_ok=True)
+    planned = {pack / e['dst'] for e in entries}
+    for old in [f for d in ('speech', 'noise', 'asterisk') for f in (pack / d).rglob('*') if f.is_file()]:
+        if old not in planned:
+            old.unlink()                                        # left over from an earlier plan
     todo = [e for e in entries if not (pack / e['dst']).exists()]
     for i in range(0, len(todo), ENCODE_BATCH):
         encode(todo[i:i + ENCODE_BATCH], pack)
