@@ -4,13 +4,9 @@
 // `tinyhush` and `tinyhush/node`. Rollup rewrites `import.meta.url` for the CJS output.
 // Type declarations are rolled up per entry (only the public API, no internal modules), once as
 // .d.ts for `import` and once as .d.cts for `require`, each format with its own shared chunk.
-import { rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
-
-// Chunk names carry hashes: start from an empty dist/ so no stale file reaches the package.
-rmSync('dist', { recursive: true, force: true });
 
 const builtins = new Set(builtinModules);
 const external = (id) => id.startsWith('node:') || builtins.has(id) || id === 'onnxruntime-node';

@@ -26,8 +26,12 @@ const fail = (what) => { throw new Error(`pack-smoke: ${what}`); };
 
 const work = mkdtempSync(join(tmpdir(), 'tinyhush-pack-'));
 try {
-  step('npm run build, npm pack');
-  execFileSync(npm, ['run', 'build'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+  // As `npm pack` would (prepack empties dist/ of stale chunks, then the build), with the build's
+  // output kept off stdout, which carries the pack's JSON.
+  step('npm run prepack, npm run build, npm pack');
+  for (const script of ['prepack', 'build']) {
+    execFileSync(npm, ['run', script], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+  }
   const [packed] = JSON.parse(run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
   const tarball = join(work, packed.filename);
   const stray = packed.files.map((f) => f.path).filter((path) => !ALLOWED_FILE.test(path));
