@@ -21,8 +21,8 @@ const TYPES = {
 };
 
 /** The file a URL path maps to, or undefined (outside the served folders). */
-function fileFor(path, distDir) {
-  const routes = [['/dist/', distDir], ['/models/', join(repo, 'models')], ['/', here]];
+function fileFor(path, distDir, extraRoutes) {
+  const routes = [...extraRoutes, ['/dist/', distDir], ['/models/', join(repo, 'models')], ['/', here]];
   if (path === '/sample.wav') return join(repo, 'examples/noisy-sample.wav');
   if (path === '/') return join(here, 'index.html');
   for (const [prefix, dir] of routes) {
@@ -36,9 +36,10 @@ function fileFor(path, distDir) {
 /**
  * Starts the server on 127.0.0.1 (`port` 0: any free port). Resolves with its base URL and a
  * `close()`.
- * @param {{ port?: number, distDir?: string }} [options] `distDir`: where the built package is (default dist/).
+ * @param {{ port?: number, distDir?: string, routes?: [string, string][] }} [options] `distDir`: where the
+ *   built package is (default dist/); `routes`: more [URL prefix, folder] pairs (the benchmark's peers).
  */
-export function startServer({ port = 8017, distDir = join(repo, 'dist') } = {}) {
+export function startServer({ port = 8017, distDir = join(repo, 'dist'), routes = [] } = {}) {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/favicon.ico') {
@@ -46,7 +47,7 @@ export function startServer({ port = 8017, distDir = join(repo, 'dist') } = {}) 
       res.end();
       return;
     }
-    const file = fileFor(path, resolve(distDir));
+    const file = fileFor(path, resolve(distDir), routes.map(([prefix, dir]) => [prefix, resolve(dir)]));
     if (file === undefined || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end(`not found: ${path}`);
