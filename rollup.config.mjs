@@ -14,6 +14,8 @@ const libraryInput = { index: 'src/index.ts', node: 'src/node/index.ts', web: 's
 /** The AudioWorklet processor: one self-contained ES module, the WASM core embedded (docs/browser.md). */
 const processorInput = { 'web-processor': 'src/web/processor.ts' };
 const cliInput = { cli: 'src/cli/main.ts' };
+/** The worker thread of `createDenoiserPool`, which finds it next to itself (src/node/pool.ts). */
+const workerInput = { 'pool-worker': 'src/node/pool-worker.ts' };
 /** `tinyhush/node` needs Node's types; TypeScript 7 no longer loads @types/node unasked. */
 const nodeTypesBanner = (chunk) => (chunk.name === 'node' ? '/// <reference types="node" />' : '');
 
@@ -44,8 +46,8 @@ const types = (extension) => ({
 });
 
 export default [
-  code({ ...libraryInput, ...cliInput }, 'es', 'js'),
-  code(libraryInput, 'cjs', 'cjs'),
+  code({ ...libraryInput, ...cliInput, ...workerInput }, 'es', 'js'),
+  code({ ...libraryInput, ...workerInput }, 'cjs', 'cjs'),
   types('d.ts'),
   types('d.cts'),
   code(processorInput, 'es', 'js'),

@@ -32,15 +32,19 @@ export interface ParsedCommand<O extends Options> {
 
 /**
  * Parses `args` strictly (unknown options are usage errors; `--help`/`-h` is always accepted) and
- * checks the positional count. Returns `null` when help was asked for: the caller prints usage.
+ * checks the positional count (a last name ending in '...' takes one or more). Returns `null` when
+ * help was asked for: the caller prints usage.
  */
 export function parseCommand<O extends Options>(args: string[], options: O, positionalNames: readonly string[]):
   ParsedCommand<O> | null {
   const parsed = parseArgs({ args, options: { ...options, ...HELP }, strict: true, allowPositionals: true });
   if ((parsed.values as { help?: boolean }).help) return null;
-  if (parsed.positionals.length !== positionalNames.length) {
-    throw new UsageError(`expected ${positionalNames.length} argument(s) (${positionalNames.join(', ') || 'none'}), `
-      + `got ${parsed.positionals.length}`);
+  // A last name ending in '...' takes one or more arguments.
+  const variadic = positionalNames.at(-1)?.endsWith('...') === true;
+  const count = parsed.positionals.length;
+  if (variadic ? count < positionalNames.length : count !== positionalNames.length) {
+    throw new UsageError(`expected ${variadic ? 'at least ' : ''}${positionalNames.length} argument(s) `
+      + `(${positionalNames.join(', ') || 'none'}), got ${count}`);
   }
   return parsed as ParsedCommand<O>;
 }

@@ -6,6 +6,9 @@ export * from '../index.js';
 // Replace the core createDenoiser and createDenoiserHost: same options, plus bundled model names and file paths.
 export { createDenoiser, type NodeDenoiserOptions } from './create-denoiser.js';
 export { createDenoiserHost, type NodeDenoiserHostOptions } from './create-host.js';
+export {
+  createDenoiserPool, type DenoiserPool, type DenoiserPoolOptions, type PoolAudio, type PoolJobOptions, type PoolRunOptions,
+} from './pool.js';
 export { listModels, resolveModelBytes, DEFAULT_MODEL, type ModelEntry } from '../model/registry.js';
 export {
   denoiseFile, type DenoiseFileOptions, type DenoiseFileReport, type DenoiseProgress, type AudioFileInfo,

@@ -1,12 +1,14 @@
-/** `tinyhush denoise in.wav out.wav`: denoise a WAV file, report what it cost. */
+/** `tinyhush denoise in.wav out.wav` (or several inputs with --out-dir): denoise WAV files, report what it cost. */
 import { writeFile } from 'node:fs/promises';
 import { denoiseFile, type DenoiseFileReport, type DenoiseProgress } from '../../node/denoise-file.js';
 import type { PolicySpec } from '../../policy/spec.js';
 import { EXIT_OK, parseCommand, parseIndex, UsageError, type CliIo } from '../args.js';
 import { armInterrupt, signalExitCode } from '../interrupt.js';
 import { sameFile } from '../same-file.js';
+import { runMany } from './denoise-many.js';
 
 const USAGE = `Usage: tinyhush denoise <in.wav> <out.wav> [options]
+       tinyhush denoise <in.wav>... --out-dir DIR [--jobs N] [options]
 
 Denoises a WAV file (16/24-bit PCM or 32-bit float, mono or stereo, 8–48 kHz). The output keeps
 the input's length, rate and sample format. It is written to a temporary file next to <out.wav>
@@ -19,7 +21,11 @@ Options:
                       policy (deep exit on noisy speech only); default: the full model
   --budget MMAC/s     hold an average of this many million model MACs per second of audio
                       (all channels), clamped to the model's range; not with --exit
-  --report FILE       write telemetry and file details as JSON to FILE (not in.wav or out.wav)
+  --report FILE       write telemetry and file details as JSON to FILE (not in.wav or out.wav);
+                      with --out-dir, a JSON array: one report (or error) per input
+  --out-dir DIR       denoise every <in.wav> into DIR under its own name (DIR must exist)
+  --jobs N            with --out-dir: worker threads, one file each at a time (default: one
+                      per core); any N writes the same files
   -h, --help          show this help
 `;
 
@@ -29,18 +35,28 @@ export const OPTIONS = {
   exit: { type: 'string' },
   budget: { type: 'string' },
   report: { type: 'string' },
+  'out-dir': { type: 'string' },
+  jobs: { type: 'string' },
 } as const;
 
 /** Runs `tinyhush denoise`; see USAGE. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommand(args, OPTIONS, ['in.wav', 'out.wav']);
+  const parsed = parseCommand(args, OPTIONS, ['in.wav...']);
   if (!parsed) {
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
-  const [inPath, outPath] = parsed.positionals;
-  const { model, report: reportPath } = parsed.values;
+  const { model, report: reportPath, 'out-dir': outDir, jobs } = parsed.values;
   const policy = policyOf(parsed.values.exit, parsed.values.budget);
+  if (outDir !== undefined) {
+    return runMany({ inputs: parsed.positionals, outDir, jobs, model, policy, reportPath }, io, summaryLine);
+  }
+  if (jobs !== undefined) throw new UsageError('--jobs needs --out-dir: it spreads several input files over worker threads');
+  if (parsed.positionals.length !== 2) {
+    throw new UsageError(`expected 2 argument(s) (in.wav, out.wav), got ${parsed.positionals.length}; `
+      + 'for several inputs give --out-dir DIR');
+  }
+  const [inPath, outPath] = parsed.positionals;
   if (reportPath !== undefined) await checkReportPath(reportPath, inPath, outPath);
   const showProgress = io.stderr.isTTY === true;
   const interrupt = armInterrupt();
