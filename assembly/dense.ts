@@ -137,14 +137,6 @@ export function denseMasked(
   countWork(<f64>activeRows * <f64>activeCols, weightBytes(activeRows, activeCols, bias));
 }
 
-/** Adds the bias and activation to the four sums of `acc` and stores them as out[r..r+3]. */
-@inline function finish4(out: usize, bias: usize, r: i32, acc: v128, act: i32): void {
-  finish(out, bias, r, f32x4.extract_lane(acc, 0), act);
-  finish(out, bias, r + 1, f32x4.extract_lane(acc, 1), act);
-  finish(out, bias, r + 2, f32x4.extract_lane(acc, 2), act);
-  finish(out, bias, r + 3, f32x4.extract_lane(acc, 3), act);
-}
-
 // Active column indices of one `denseColsMasked` call, gathered without branches so that the
 // multiply loop does not branch on the mask (a random mask mispredicts half of its branches).
 const COLUMN_CHUNK = 4096;
@@ -162,81 +154,59 @@ const columnList = memory.data(COLUMN_CHUNK * 4, 16);
 
 /**
  * out[rows] = act(W · x + bias) over the columns whose u8 `colMask` entry is non-zero (0 = all),
- * with the weights given transposed: `Wt` is [cols, rows] (Wt[c·rows + r] = W[r, c]). Each active
- * column adds x[c]·Wt[c, :] to 32 rows held in eight f32x4 accumulators; a skipped column's
- * weights are never read. Columns go in chunks of COLUMN_CHUNK (partial sums wait in `out`).
+ * with the weights given transposed: `Wt` is [cols, rows] (Wt[c·rows + r] = W[r, c]). `out` is the
+ * accumulator: eight active columns at a time stream down their contiguous weight rows together,
+ * adding x[c]·Wt[c, r..r+3] to four rows per step; a skipped column's weights are never read.
  * Counts active columns × rows.
  */
 export function denseColsMasked(
   out: usize, Wt: usize, x: usize, bias: usize, rows: i32, cols: i32, act: i32, colMask: usize,
 ): void {
   const colBytes = <usize>rows << 2;
+  const simdBytes = colBytes & ~15;
+  memory.fill(out, 0, colBytes);
   let activeCols = 0;
   for (let c0 = 0; c0 < cols; c0 += COLUMN_CHUNK) {
     const n = listColumns(colMask, c0, min(cols, c0 + COLUMN_CHUNK));
     activeCols += n;
-    const first = c0 == 0, last = c0 + COLUMN_CHUNK >= cols;
     const listEnd = columnList + (<usize>n << 2);
-    let r = 0;
-    for (; r + 32 <= rows; r += 32) {
-      const o = out + (<usize>r << 2);
-      let a0 = first ? f32x4.splat(0) : v128.load(o), a1 = first ? f32x4.splat(0) : v128.load(o, 16);
-      let a2 = first ? f32x4.splat(0) : v128.load(o, 32), a3 = first ? f32x4.splat(0) : v128.load(o, 48);
-      let a4 = first ? f32x4.splat(0) : v128.load(o, 64), a5 = first ? f32x4.splat(0) : v128.load(o, 80);
-      let a6 = first ? f32x4.splat(0) : v128.load(o, 96), a7 = first ? f32x4.splat(0) : v128.load(o, 112);
-      for (let p = columnList; p < listEnd; p += 4) {
-        const c = <usize>load<i32>(p);
-        const w = Wt + c * colBytes + (<usize>r << 2);
-        const xv = v128.load32_splat(x + (c << 2));
-        a0 = madd4(v128.load(w), xv, a0);
-        a1 = madd4(v128.load(w, 16), xv, a1);
-        a2 = madd4(v128.load(w, 32), xv, a2);
-        a3 = madd4(v128.load(w, 48), xv, a3);
-        a4 = madd4(v128.load(w, 64), xv, a4);
-        a5 = madd4(v128.load(w, 80), xv, a5);
-        a6 = madd4(v128.load(w, 96), xv, a6);
-        a7 = madd4(v128.load(w, 112), xv, a7);
+    const eightsEnd = columnList + (<usize>(n & ~7) << 2);
+    let p = columnList;
+    for (; p < eightsEnd; p += 32) {
+      const c0 = <usize>load<i32>(p), c1 = <usize>load<i32>(p, 4), c2 = <usize>load<i32>(p, 8);
+      const c3 = <usize>load<i32>(p, 12), c4 = <usize>load<i32>(p, 16), c5 = <usize>load<i32>(p, 20);
+      const c6 = <usize>load<i32>(p, 24), c7 = <usize>load<i32>(p, 28);
+      const w0 = Wt + c0 * colBytes, w1 = Wt + c1 * colBytes, w2 = Wt + c2 * colBytes, w3 = Wt + c3 * colBytes;
+      const w4 = Wt + c4 * colBytes, w5 = Wt + c5 * colBytes, w6 = Wt + c6 * colBytes, w7 = Wt + c7 * colBytes;
+      const x0 = v128.load32_splat(x + (c0 << 2)), x1 = v128.load32_splat(x + (c1 << 2));
+      const x2 = v128.load32_splat(x + (c2 << 2)), x3 = v128.load32_splat(x + (c3 << 2));
+      const x4 = v128.load32_splat(x + (c4 << 2)), x5 = v128.load32_splat(x + (c5 << 2));
+      const x6 = v128.load32_splat(x + (c6 << 2)), x7 = v128.load32_splat(x + (c7 << 2));
+      let o: usize = 0;
+      for (; o < simdBytes; o += 16) {
+        const lo = madd4(v128.load(w3 + o), x3, madd4(v128.load(w2 + o), x2,
+          madd4(v128.load(w1 + o), x1, f32x4.mul(v128.load(w0 + o), x0))));
+        const hi = madd4(v128.load(w7 + o), x7, madd4(v128.load(w6 + o), x6,
+          madd4(v128.load(w5 + o), x5, f32x4.mul(v128.load(w4 + o), x4))));
+        v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.add(lo, hi)));
       }
-      if (last) {
-        finish4(out, bias, r, a0, act);
-        finish4(out, bias, r + 4, a1, act);
-        finish4(out, bias, r + 8, a2, act);
-        finish4(out, bias, r + 12, a3, act);
-        finish4(out, bias, r + 16, a4, act);
-        finish4(out, bias, r + 20, a5, act);
-        finish4(out, bias, r + 24, a6, act);
-        finish4(out, bias, r + 28, a7, act);
-      } else {
-        v128.store(o, a0);
-        v128.store(o, a1, 16);
-        v128.store(o, a2, 32);
-        v128.store(o, a3, 48);
-        v128.store(o, a4, 64);
-        v128.store(o, a5, 80);
-        v128.store(o, a6, 96);
-        v128.store(o, a7, 112);
+      for (; o < colBytes; o += 4) {
+        store<f32>(out + o, load<f32>(out + o) +
+          (load<f32>(w0 + o) * f32x4.extract_lane(x0, 0) + load<f32>(w1 + o) * f32x4.extract_lane(x1, 0) +
+           load<f32>(w2 + o) * f32x4.extract_lane(x2, 0) + load<f32>(w3 + o) * f32x4.extract_lane(x3, 0)) +
+          (load<f32>(w4 + o) * f32x4.extract_lane(x4, 0) + load<f32>(w5 + o) * f32x4.extract_lane(x5, 0) +
+           load<f32>(w6 + o) * f32x4.extract_lane(x6, 0) + load<f32>(w7 + o) * f32x4.extract_lane(x7, 0)));
       }
     }
-    for (; r + 4 <= rows; r += 4) {
-      const o = out + (<usize>r << 2);
-      let a = first ? f32x4.splat(0) : v128.load(o);
-      for (let p = columnList; p < listEnd; p += 4) {
-        const c = <usize>load<i32>(p);
-        a = madd4(v128.load(Wt + c * colBytes + (<usize>r << 2)), v128.load32_splat(x + (c << 2)), a);
-      }
-      if (last) finish4(out, bias, r, a, act);
-      else v128.store(o, a);
-    }
-    for (; r < rows; r++) {
-      const o = out + (<usize>r << 2);
-      let s: f32 = first ? 0 : load<f32>(o);
-      for (let p = columnList; p < listEnd; p += 4) {
-        const c = <usize>load<i32>(p);
-        s += load<f32>(Wt + c * colBytes + (<usize>r << 2)) * load<f32>(x + (c << 2));
-      }
-      if (last) finish(out, bias, r, s, act);
-      else store<f32>(o, s);
+    for (; p < listEnd; p += 4) {
+      const c = <usize>load<i32>(p);
+      const w = Wt + c * colBytes;
+      const xv = v128.load32_splat(x + (c << 2));
+      let o: usize = 0;
+      for (; o < simdBytes; o += 16) v128.store(out + o, madd4(v128.load(w + o), xv, v128.load(out + o)));
+      for (; o < colBytes; o += 4) store<f32>(out + o, load<f32>(out + o) + load<f32>(w + o) * f32x4.extract_lane(xv, 0));
     }
   }
+  for (let r = 0; r < rows; r++) finish(out, bias, r, load<f32>(out + (<usize>r << 2)), act);
   countWork(<f64>rows * <f64>activeCols, weightBytes(rows, activeCols, bias));
 }
