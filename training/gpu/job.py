@@ -2,9 +2,9 @@
 
 1. restores the fixed validation set from the pack (valid_pack.py) unless valid_set's cache is already there;
 2. decodes the pack's train audio into data.py's banks, one group per process on all cores;
-3. trains (train.py) from the pack's init.pt, the CPU run's weight average, with the CPU run's recipe (its own
-   arguments, read from init.pt) and this job's schedule: a new run of --batch, peak --lr, --warmup steps, then one
-   cosine over --minutes of training (train.py --max-minutes), mixing in --workers processes;
+3. trains (train.py) from --init, the CPU run's checkpoint (it travels with the checkout): from its weight average,
+   with its recipe (its own arguments) and this job's schedule: a new run of --batch, peak --lr, --warmup steps,
+   then one cosine over --minutes of training (train.py --max-minutes), mixing in --workers processes;
 4. writes to --out: gpu-result.pt (the weight average and what it was trained from; graft.py brings it into the
    CPU run), log.csv (train.py's), job.json (device, timings, throughput).
 """
@@ -30,6 +30,8 @@ OWN_OPTIONS = {'steps', 'batch', 'lr', 'warmup', 'max_minutes', 'stop_at', 'thre
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--pack', type=Path, default=HERE / 'pack')
+    p.add_argument('--init', type=Path, default=TRAINING / 'checkpoints' / 'nsnet-ee-v2.pt',
+                   help="the CPU run's checkpoint to start from")
     p.add_argument('--out', type=Path, required=True, help='results (the run tool fetches $OUT)')
     p.add_argument('--run-dir', type=Path, default=TRAINING / 'runs' / 'gpu', help="train.py's --out (full checkpoint)")
     p.add_argument('--device', default='cuda')
@@ -89,7 +91,7 @@ def main(argv=None):
 
     times = {}
     t = time.time()
-    init = torch.load(pack / 'init.pt', map_location='cpu', weights_only=False)
+    init = torch.load(args.init, map_location='cpu', weights_only=False)
     if not valid_set.CACHE.exists():
         valid_pack.restore(pack / 'valid')
     times['valid_restore_s'] = round(time.time() - t, 1)
@@ -103,7 +105,7 @@ def main(argv=None):
     train_argv = recipe + ['--steps', str(args.steps), '--batch', str(args.batch), '--lr', str(args.lr),
                            '--warmup', str(args.warmup), '--max-minutes', str(args.minutes), '--device', args.device,
                            '--workers', str(args.workers), '--threads', str(args.threads), '--seed', str(seed),
-                           '--valid-every', str(args.valid_every), '--init-from', str(pack / 'init.pt'),
+                           '--valid-every', str(args.valid_every), '--init-from', str(args.init),
                            '--out', str(args.run_dir)]
     parsed = vars(train.parse_args(train_argv))
     drift = {k: (v, parsed[k]) for k, v in init['args'].items() if k not in OWN_OPTIONS and parsed.get(k) != v}
@@ -120,14 +122,15 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     torch.save({'sizes': ckpt['sizes'], 'ema': ckpt['ema'], 'step': ckpt['step'], 'elapsed_s': ckpt['elapsed_s'],
                 'args': ckpt['args'], 'last_valid': ckpt['last_valid'], 'exit_macs': ckpt['exit_macs'],
-                'init': {k: init.get(k) for k in ('source', 'step', 'last_valid')}}, args.out / 'gpu-result.pt')
+                'init': {'source': str(args.init), 'step': init['step'], 'last_valid': init.get('last_valid')}},
+               args.out / 'gpu-result.pt')
     (args.out / 'log.csv').write_bytes((args.run_dir / 'log.csv').read_bytes())
     report = {'device': torch.cuda.get_device_name() if args.device.startswith('cuda') else platform.processor(),
               'torch': torch.__version__, 'python': platform.python_version(), 'cpus': os.cpu_count(),
               'steps': ckpt['step'], 'batch': args.batch, 'train_elapsed_s': round(ckpt['elapsed_s'], 1),
               'steps_per_s': round(ckpt['step'] / max(ckpt['elapsed_s'], 1e-9), 3),
               'examples_per_s': round(ckpt['step'] * args.batch / max(ckpt['elapsed_s'], 1e-9), 1),
-              'init_step': init['step'], 'last_valid': ckpt['last_valid'], 'init_last_valid': init['last_valid'],
+              'init_step': init['step'], 'last_valid': ckpt['last_valid'], 'init_last_valid': init.get('last_valid'),
               **times}
     if args.device.startswith('cuda'):
         report['max_memory_gib'] = round(torch.cuda.max_memory_allocated() / 2 ** 30, 2)

@@ -2,18 +2,21 @@
 neither ../shared nor soundfile. Train split only; nothing of the valid or test audio, except the fixed
 validation set itself (valid_set.py's mixtures, which train.py scores).
 
-    python3 training/gpu/pack.py [--checkpoint training/checkpoints/nsnet-ee-v2.pt] [--plan]
+    python3 training/gpu/pack.py [--plan]
 
 pack/
   manifest.csv        every row of the data manifest, so splits.py draws the same speaker partition; rows whose
                       audio is not packed (valid, test, and train files left out below) have kind "not-packed"
+                      (and no license or origin: see ../shared/data/manifest.csv)
   speech/, noise/     the kept train files as Ogg Opus (.opus), laid out as in ../shared/data
   asterisk/<voice>/   the kept prompts of the train voices; they keep their .wav names (splits.py lists *.wav)
                       but hold Ogg Opus: libsndfile reads by content, not by name
   valid/              the fixed validation set (valid_pack.py)
-  lib/libsndfile.so.1 the self-contained libsndfile of this machine's soundfile wheel (for shim/soundfile.py)
-  init.pt             the run's weight average (EMA), sizes, step, args and last validation: the GPU run's start
-  plan.json           what was kept, at which bitrate, with minutes per group
+  lib/libsndfile.so.1.gz  the self-contained libsndfile of this machine's soundfile wheel, for shim/soundfile.py
+                      (gzip: 1.3 MB instead of 3.6; the stand-in unpacks it)
+  plan.json           the bitrates and, per group, the files and minutes kept
+The CPU run's checkpoint is not packed: it travels with the checkout (training/checkpoints/), and job.py starts
+from it.
 
 Speech is Opus at 24 kbit/s: it is the training target, and at 24 kbit/s wideband Opus is close to transparent
 for speech (the data folder's new speakers are 32 kbit/s, its new noise 24). Noise is 16 kbit/s: the model
@@ -22,10 +25,11 @@ re-speeds it anyway. Groups are cut to fit the 64 MiB a GPU job may carry (see K
 by group with fixed weights (data.SPEECH_GROUP_WEIGHTS), so a shorter group is drawn as often as before;
 noise groups weigh by the square root of their length, so every noise group keeps the same share of its length
 and their weights keep their ratios. Files are chosen by a seeded shuffle, so the pack is deterministic.
-Encoding is incremental (files already there are kept): delete pack/ after changing a rate or a cut.
+Encoding is incremental (files already there at their planned length are kept): delete pack/ after changing a rate.
 """
 import argparse
 import csv
+import gzip
 import json
 import os
 import random
@@ -35,7 +39,6 @@ import sys
 from pathlib import Path
 
 import soundfile as sf
-import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -46,13 +49,12 @@ PACK = HERE / 'pack'
 SPEECH_KBPS, NOISE_KBPS = 24, 16
 # Minutes kept per speech group (files whole, in seeded-shuffle order, until the group reaches them); groups not
 # named are kept whole (the wake-word and Mycroft groups are short).
-KEEP_SPEECH_MINUTES = {'speech/librispeech': 20, 'speech/speechocean762': 20, 'speech/picovoice_speech2intent': 10,
-                       'speech/ljspeech': 6, 'asterisk': 7}            # 'asterisk': per voice
-KEEP_NOISE_SHARE = 0.5          # of every noise group's length (the last file cut to hit it)
+KEEP_SPEECH_MINUTES = {'speech/librispeech': 16, 'speech/speechocean762': 16, 'speech/picovoice_speech2intent': 8,
+                       'speech/ljspeech': 5, 'asterisk': 6}            # 'asterisk': per voice
+KEEP_NOISE_SHARE = 0.4          # of every noise group's length (the last file cut to hit it)
 SEED = 20261127
 ENCODE_BATCH = 40                # files per ffmpeg process
 MIN_CUT_S = 0.5                  # a cut shorter than this is left out
-DEFAULT_CHECKPOINT = HERE.parent / 'checkpoints' / 'nsnet-ee-v2.pt'
 
 
 def seconds_of(path: str) -> float:
@@ -129,6 +131,14 @@ def encode(batch: list, pack: Path):
         dst.with_name(dst.name + '.part').replace(dst)
 
 
+def is_encoded(path: Path, seconds: float) -> bool:
+    """Already in the pack at the planned length (a cut file of an earlier plan may have another)."""
+    try:
+        return abs(sf.info(str(path)).duration - seconds) < 0.01
+    except (FileNotFoundError, RuntimeError):
+        return False
+
+
 def write_manifest(pack: Path, entries: list):
     by_src = {e['src']: e for e in entries}
     with open(splits.DATA_ROOT / 'manifest.csv', encoding='utf-8') as f:
@@ -137,7 +147,7 @@ def write_manifest(pack: Path, entries: list):
     for row in rows:
         entry = by_src.get(str(splits.DATA_ROOT / row['path']))
         if entry is None:
-            row['kind'] = 'not-packed'
+            row.update(kind='not-packed', license='', origin='')
         else:
             row['path'], row['seconds'] = entry['dst'], f"{entry['seconds']:.3f}"
     with open(pack / 'manifest.csv', 'w', newline='', encoding='utf-8') as f:
@@ -146,22 +156,14 @@ def write_manifest(pack: Path, entries: list):
         writer.writerows(rows)
 
 
-def write_init(pack: Path, checkpoint: Path):
-    """The GPU run starts its own schedule from the CPU run's weight average: only that travels (no optimizer)."""
-    ckpt = torch.load(checkpoint, map_location='cpu', weights_only=False)
-    init = {k: ckpt.get(k) for k in ('sizes', 'step', 'args', 'last_valid', 'exit_macs')}
-    init['ema'] = ckpt.get('ema') or ckpt['model']
-    init['source'] = str(checkpoint)
-    torch.save(init, pack / 'init.pt')
-
-
 def copy_libsndfile(pack: Path):
     lib = Path(sf.__file__).parent / '_soundfile_data' / 'libsndfile_x86_64.so'
     if not lib.exists():
         raise FileNotFoundError(f'{lib} not found: the pack needs the self-contained libsndfile of the manylinux '
                                 'soundfile wheel')
     (pack / 'lib').mkdir(exist_ok=True)
-    shutil.copyfile(lib, pack / 'lib' / 'libsndfile.so.1')
+    with open(lib, 'rb') as src, gzip.open(pack / 'lib' / 'libsndfile.so.1.gz', 'wb', compresslevel=9) as dst:
+        shutil.copyfileobj(src, dst)
 
 
 def check_splits(pack: Path, entries: list):
@@ -191,7 +193,6 @@ def summary(entries: list) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--checkpoint', type=Path, default=DEFAULT_CHECKPOINT, help='the CPU run to start from')
     p.add_argument('--pack', type=Path, default=PACK)
     p.add_argument('--plan', action='store_true', help='print what would be kept and stop')
     args = p.parse_args()
@@ -207,17 +208,16 @@ def main():
     for old in [f for d in ('speech', 'noise', 'asterisk') for f in (pack / d).rglob('*') if f.is_file()]:
         if old not in planned:
             old.unlink()                                        # left over from an earlier plan
-    todo = [e for e in entries if not (pack / e['dst']).exists()]
+    todo = [e for e in entries if not is_encoded(pack / e['dst'], e['seconds'])]
     for i in range(0, len(todo), ENCODE_BATCH):
         encode(todo[i:i + ENCODE_BATCH], pack)
         print(f'encoded {min(i + ENCODE_BATCH, len(todo))}/{len(todo)}', flush=True)
     write_manifest(pack, entries)
     (pack / 'plan.json').write_text(json.dumps({'speech_kbps': SPEECH_KBPS, 'noise_kbps': NOISE_KBPS,
-                                                'groups': groups, 'files': entries}, indent=1))
+                                                'groups': groups}, indent=1))
     check_splits(pack, entries)
     copy_libsndfile(pack)
     valid_pack.save(pack / 'valid')
-    write_init(pack, args.checkpoint)
     sizes = {d.name: sum(f.stat().st_size for f in d.rglob('*') if f.is_file()) if d.is_dir() else d.stat().st_size
              for d in sorted(pack.iterdir())}
     print(json.dumps({'bytes': sizes, 'total_mib': round(sum(sizes.values()) / 2 ** 20, 2)}, indent=1))

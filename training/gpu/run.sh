@@ -6,17 +6,18 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${OUT:?set OUT to the folder for the results}"
 PACK=training/gpu/pack
-if [ ! -f "$PACK/init.pt" ]; then
+if [ ! -f "$PACK/manifest.csv" ]; then
   echo "no pack at $PACK: build it with python3 training/gpu/pack.py and carry it" >&2
   exit 2
 fi
 mkdir -p "$OUT"
+PY="$(command -v python3 || command -v python)"
 # The pack's libsndfile for the ctypes soundfile stand-in; one BLAS/FFT thread per mixing process.
-export LD_LIBRARY_PATH="$PWD/$PACK/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export TINYHUSH_LIBSNDFILE="$PWD/$PACK/lib/libsndfile.so.1.gz"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 {
   date -u
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "no nvidia-smi"
-  "$(command -v python3 || command -v python)" training/gpu/job.py --out "$OUT" "$@"
+  "$PY" training/gpu/job.py --out "$OUT" "$@"
   date -u
 } 2>&1 | tee "$OUT/train.log"

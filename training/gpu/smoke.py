@@ -3,12 +3,12 @@ that a GPU session would otherwise find out too late. About 5 minutes on the sha
 
     python3 training/gpu/smoke.py          # needs training/gpu/pack (python3 training/gpu/pack.py)
 
-1. run.sh trains from the pack's init.pt for --minutes 0.3 (batch 2, one mixing process) and ends on its time
-   budget with a validation; gpu-result.pt, log.csv, job.json and train.log are in $OUT, the result's weights
-   moved away from the init's, and the recipe options are the CPU run's;
+1. run.sh trains from (a snapshot of) the CPU run's checkpoint for --minutes 0.3 (batch 2, one mixing process)
+   and ends on its time budget with a validation; gpu-result.pt, log.csv, job.json and train.log are in $OUT,
+   the result's weights moved away from the checkpoint's weight average, and the recipe options are the CPU run's;
 2. the validation set rebuilt from the pack through the ctypes soundfile stand-in equals valid_set's cache
    (noisy exactly, clean within valid_pack.TOLERANCE);
-3. graft.py puts the result into a copy of the CPU run's checkpoint, and train.py --resume goes one step on from it.
+3. graft.py puts the result into the snapshot, and train.py --resume goes one step on from it.
 Exits non-zero with the failed check.
 """
 import json
@@ -40,9 +40,9 @@ def check(ok: bool, what: str):
         sys.exit(1)
 
 
-def run_job(tmp: Path) -> Path:
+def run_job(tmp: Path, init: Path) -> Path:
     out = tmp / 'out'
-    subprocess.run(['bash', 'training/gpu/run.sh', '--device', 'cpu', '--workers', '1', '--batch', '2',
+    subprocess.run(['bash', 'training/gpu/run.sh', '--init', str(init), '--device', 'cpu', '--workers', '1', '--batch', '2',
                     '--threads', '1', '--minutes', '0.3', '--valid-every', '1000000', '--run-dir', str(tmp / 'run')],
                    cwd=ROOT, env=dict(os.environ, OUT=str(out)), check=True, timeout=20 * 60)
     return out
@@ -70,7 +70,7 @@ def check_valid_restore(tmp: Path):
     target = tmp / 'valid.npz'
     code = f'import valid_pack; from pathlib import Path; valid_pack.restore(Path({str(PACK / "valid")!r}), ' \
            f'Path({str(target)!r}))'
-    env = dict(os.environ, LD_LIBRARY_PATH=str(PACK / 'lib'),
+    env = dict(os.environ, TINYHUSH_LIBSNDFILE=str(PACK / 'lib' / 'libsndfile.so.1.gz'),
                PYTHONPATH=os.pathsep.join(str(p) for p in (HERE / 'shim', HERE.parent, HERE)))
     subprocess.run([sys.executable, '-c', code], env=env, cwd=ROOT, check=True)
     a, b = np.load(valid_set.CACHE), np.load(target)
@@ -80,9 +80,7 @@ def check_valid_restore(tmp: Path):
     check(error <= valid_pack.TOLERANCE, f'validation clean rows restored within {error:.1e} of their peaks')
 
 
-def check_graft_and_resume(tmp: Path, out: Path, init: dict, result: dict):
-    cpu = tmp / 'cpu.pt'
-    shutil.copyfile(init['source'], cpu)
+def check_graft_and_resume(tmp: Path, out: Path, cpu: Path, result: dict):
     graft.main(['--result', str(out / 'gpu-result.pt'), '--checkpoint', str(cpu), '--out', str(cpu)])
     grafted = torch.load(cpu, map_location='cpu', weights_only=False)
     same = all(torch.equal(grafted[part][k], result['ema'][k]) for part in ('model', 'ema') for k in result['ema'])
@@ -96,16 +94,18 @@ def check_graft_and_resume(tmp: Path, out: Path, init: dict, result: dict):
 
 
 def main():
-    if not (PACK / 'init.pt').is_file():
+    if not (PACK / 'manifest.csv').is_file():
         print(f'no pack at {PACK}: build it first with python3 training/gpu/pack.py', file=sys.stderr)
         sys.exit(2)
-    init = torch.load(PACK / 'init.pt', map_location='cpu', weights_only=False)
     with tempfile.TemporaryDirectory(prefix='tinyhush-gpu-smoke-') as name:
         tmp = Path(name)
-        out = run_job(tmp)
+        cpu = tmp / 'cpu.pt'                       # a snapshot: the CPU run rewrites its checkpoint as it goes
+        shutil.copyfile(job.parse_args(['--out', name]).init, cpu)
+        init = torch.load(cpu, map_location='cpu', weights_only=False)
+        out = run_job(tmp, cpu)
         result = check_result(out, init)
         check_valid_restore(tmp)
-        check_graft_and_resume(tmp, out, init, result)
+        check_graft_and_resume(tmp, out, cpu, result)
     print('GPU job smoke test passed')
 
 

@@ -1,11 +1,15 @@
 """Stand-in for the `soundfile` package on the GPU machine, which lacks it: `read()` only, the one call
 training/data.py makes, through libsndfile by ctypes. ctypes is in the standard library, so nothing has to be
-built for the machine's (unknown) Python version, as cffi would. The libsndfile loaded is the one the pack carries
-(pack/lib, on LD_LIBRARY_PATH): the self-contained build inside the soundfile wheel this machine uses (Opus, FLAC and
-Vorbis built in, needs only glibc >= 2.27), so the GPU machine decodes exactly as this machine does.
+built for the machine's (unknown) Python version, as cffi would. The libsndfile loaded is $TINYHUSH_LIBSNDFILE, the
+pack's copy (gzipped) of the self-contained build inside the soundfile wheel this machine uses (Opus, FLAC and Vorbis
+built in, needs only glibc >= 2.27), so the GPU machine decodes exactly as this machine does; without the variable,
+the system's libsndfile.so.1.
 """
 import ctypes
+import gzip
 import os
+import shutil
+import tempfile
 
 import numpy as np
 
@@ -17,7 +21,18 @@ class _Info(ctypes.Structure):
                 ('format', ctypes.c_int), ('sections', ctypes.c_int), ('seekable', ctypes.c_int)]
 
 
-_lib = ctypes.CDLL('libsndfile.so.1')
+def _load(path: str | None) -> ctypes.CDLL:
+    if not path or not path.endswith('.gz'):
+        return ctypes.CDLL(path or 'libsndfile.so.1')
+    with gzip.open(path) as src, tempfile.NamedTemporaryFile(suffix='.so', delete=False) as dst:
+        shutil.copyfileobj(src, dst)
+    try:
+        return ctypes.CDLL(dst.name)
+    finally:
+        os.unlink(dst.name)                        # the loaded mapping stays valid
+
+
+_lib = _load(os.environ.get('TINYHUSH_LIBSNDFILE'))
 _lib.sf_open.restype = ctypes.c_void_p
 _lib.sf_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(_Info)]
 _lib.sf_readf_float.restype = ctypes.c_int64
