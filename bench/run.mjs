@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDenormals } from './lib/denormal.mjs';
+import { benchStreamMemory, benchStreamsPerCore } from './lib/streams.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { probeMemory, writeProbeInput } from './lib/memory-probe.mjs';
 import { renderQualityPlot, svgToPng } from './lib/plot.mjs';
@@ -149,6 +150,9 @@ results.endToEnd = await endToEnd(tinyhush, peers);
 results.quality = await quality(tinyhush, peers, results.endToEnd);
 log('denormal storm');
 results.denormals = await benchDenormals({ rounds }).then((rows) => ({ rows }), (error) => ({ error: error.message }));
+log('many streams');
+results.streams = await Promise.all([benchStreamsPerCore(), benchStreamMemory()])
+  .then(([perCore, memory]) => ({ ...perCore, memory }), (error) => ({ error: error.message }));
 results.machine = describeMachine();
 results.elapsedSeconds = (performance.now() - started) / 1000;
 await writeFile(join(resultsDir, `${options.name}.json`), `${JSON.stringify(results, null, 2)}\n`);

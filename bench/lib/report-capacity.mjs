@@ -1,4 +1,4 @@
-/** Report sections on what a stream can take: a denormal storm, and how many streams one core holds. */
+/** Report sections on what streams take: a denormal storm, how many streams one core holds, memory per stream. */
 
 const fixed = (value, digits) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
 
@@ -17,5 +17,29 @@ export function denormalSection(denormals) {
     '',
     table(['input', 'real-time factor', '× noisy speech', 'subnormal output samples'],
       denormals.rows.map((r) => [r.input, fixed(r.realTimeFactor, 4), fixed(r.ratioToSpeech, 2), String(r.subnormalOutputSamples)])),
+  ].join('\n');
+}
+
+const kib = (bytes) => (bytes === null || bytes === undefined ? '—' : (bytes / 1024).toFixed(0));
+
+/** Streams per core (bench/lib/streams.mjs) and memory per additional stream. */
+export function streamsSection(streams) {
+  if (!streams) return 'Not measured in this run.';
+  if (streams.error) return `Not measured: ${streams.error}`;
+  const { streams: count, seconds } = streams.rows[0];
+  return [
+    `${count} mono streams of one host (\`createDenoiserHost\`, ${streams.wasmBuild} build) on one thread, each fed ${seconds} s `
+      + 'of speech-like audio in 10 ms chunks in turn. Streams per core = audio seconds / CPU seconds.',
+    '',
+    table(['rate', 'exit', 'real-time factor per stream', 'real-time streams per core'],
+      streams.rows.map((r) => [`${r.sampleRate / 1000} kHz`, `${r.exit} (${r.exitName})`, fixed(r.realTimeFactorPerStream, 4),
+        fixed(r.streamsPerCore, 1)])),
+    '',
+    `Memory per additional stream: a host with ${streams.memory[0].added + 1} streams against one (fresh process per row, after a `
+      + 'full collection); stand-alone: the same number of `createDenoiser` instances, each with its own weights.',
+    '',
+    table(['stream', 'WASM KiB', 'JS heap KiB', 'WASM + JS KiB', 'RSS KiB', 'stand-alone RSS KiB per denoiser'],
+      streams.memory.map((m) => [`${m.sampleRate / 1000} kHz, ${m.channels} ch`, kib(m.wasmBytesPerStream), kib(m.jsHeapBytesPerStream),
+        kib(m.wasmBytesPerStream + m.jsHeapBytesPerStream), kib(m.rssBytesPerStream), kib(m.standAloneRssBytesPerDenoiser)])),
   ].join('\n');
 }

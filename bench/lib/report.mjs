@@ -1,5 +1,5 @@
 /** Renders `bench/results/latest.json` as the Markdown report `latest.md`. */
-import { denormalSection } from './report-capacity.mjs';
+import { denormalSection, streamsSection } from './report-capacity.mjs';
 
 const fixed = (value, digits) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
 const mega = (value) => (value === null || value === undefined ? '—' : `${(value / 1e6).toFixed(1)} M`);
@@ -80,6 +80,7 @@ export function renderMarkdown(results) {
     '## 2. End to end, streaming', '', endToEndSection(results.endToEnd), '',
     '## 3. Quality vs cost', '', qualitySection(results.quality), '',
     '## 3b. Denormal storm', '', denormalSection(results.denormals), '',
+    '## 3c. Many streams', '', streamsSection(results.streams), '',
     '## 4. Machine', '', machineSection(results.machine), '',
   ].join('\n');
 }
