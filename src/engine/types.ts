@@ -55,7 +55,10 @@ export interface Engine {
   readonly weightBytes: number;
   /** State rule for layers a frame skips. */
   readonly skippedState: SkippedState;
-  /** Allocates a zeroed state for one more audio channel (init only: WASM memory is never freed). */
+  /**
+   * Allocates a zeroed state for one more audio channel. WASM memory is never freed: hosts keep
+   * disposed streams, states included, for reuse (src/host/slots.ts). May grow the memory.
+   */
   createState(): EngineState;
   /** Zeroes a state, as at stream start. */
   resetState(state: EngineState): void;
