@@ -277,7 +277,8 @@ def main(argv=None):
             running = []
         elif step % 50 == 0:
             print(f'step {step} {elapsed:.0f}s ({elapsed / step:.2f} s/step) lr {lr:.2e} loss '
-                  f'{np.mean([v[0] for v in running[-50:]]):.4f} last batch: target {r if r is None else round(r, 3)} share {share:.3f}', flush=True)
+                  f'{np.mean([v[0] for v in running[-50:]]):.4f} last batch: target '
+                  f'{r if r is None else round(r, 3)} share {share:.3f}', flush=True)
         if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == end:
             checkpoint()
             last_ckpt = time.time()
