@@ -22,11 +22,12 @@ ALIGNMENT = 64
 # Same tables as src/model/canonical.ts.
 KEY_ORDER = {
     "header": ["format", "version", "name", "description", "architecture", "sampleRate", "stft", "features",
-               "layers", "exits", "gates", "skippedState", "tensors", "provenance"],
+               "layers", "exits", "gates", "skippedState", "tensors", "provenance", "speechPresence"],
     "stft": ["window", "windowLength", "hop", "fftSize"],
     "features": ["type", "epsilon", "bins"],
     "exit": ["name", "output", "layers"],
     "gate": ["name", "channels", "expand", "depthwise", "project"],
+    "speechPresence": ["output"],
     "tensor": ["name", "dtype", "shape", "offset", "byteLength", "scale", "zeroPoint", "values", "nnz", "indexBits", "block"],
 }
 LAYER_KEY_ORDER = {
@@ -108,7 +109,7 @@ def _ordered(value, keys):
 def canonical_header(header: dict) -> dict:
     """Known keys in the spec's order, others after them (src/model/canonical.ts)."""
     top = _ordered(header, KEY_ORDER["header"])
-    for key in ("stft", "features"):
+    for key in ("stft", "features", "speechPresence"):
         if key in top:
             top[key] = _ordered(top[key], KEY_ORDER[key])
     for key, order in (("exits", "exit"), ("gates", "gate"), ("tensors", "tensor")):

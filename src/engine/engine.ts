@@ -26,6 +26,8 @@ interface CompiledState extends EngineState {
   zeroOnReset: number[];
   /** i32 index of the state's gate-mask slots in the heap (one per gate). */
   gateSlots: number;
+  /** f32 index of the speech-presence head's output in the heap, −1 without a head. */
+  speechSlot: number;
   /** Index of the frame being run (−1 before the first). */
   frame: number;
 }
@@ -61,6 +63,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   const header = model.header;
   const bins = header.features.bins;
   const engineId = nextEngineId++;
+  const speechOutput = header.speechPresence?.output;
 
   const place = (values: Float32Array): number => {
     const ptr = core.allocU8(values.length * 4);
@@ -151,7 +154,10 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     const programs = header.exits.map((exit) => programOf(new Set(exit.layers), exit.output));
     const continuations = header.exits.map((from) => header.exits.map((to) => (
       programOf(new Set(to.layers.filter((name) => !from.layers.includes(name))), to.output))));
-    const state: CompiledState = { engineId, programs, continuations, zeroOnReset, gateSlots: gateMasks >>> 2, frame: -1 };
+    const speechSlot = speechOutput === undefined ? -1 : output.get(speechOutput)! >>> 2;
+    const state: CompiledState = {
+      engineId, programs, continuations, zeroOnReset, gateSlots: gateMasks >>> 2, speechSlot, frame: -1,
+    };
     return state;
   }
 
@@ -199,5 +205,11 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     k.runProgram(program, 0, maskPtr, s.frame);
   }
 
-  return { exits, gates, bins, weightBytes, skippedState, createState, resetState, run, extend };
+  function speechProbability(state: EngineState): number {
+    const slot = compiled(state).speechSlot;
+    return slot < 0 ? Number.NaN : core.heapF32()[slot];
+  }
+
+  const hasSpeechHead = speechOutput !== undefined;
+  return { exits, gates, bins, weightBytes, skippedState, hasSpeechHead, createState, resetState, run, extend, speechProbability };
 }

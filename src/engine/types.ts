@@ -55,6 +55,8 @@ export interface Engine {
   readonly weightBytes: number;
   /** State rule for layers a frame skips. */
   readonly skippedState: SkippedState;
+  /** Whether the model has a speech-presence head (header `speechPresence`). */
+  readonly hasSpeechHead: boolean;
   /**
    * Allocates a zeroed state for one more audio channel. WASM memory is never freed: hosts keep
    * disposed streams, states included, for reuse (src/host/slots.ts). May grow the memory.
@@ -74,4 +76,6 @@ export interface Engine {
    * directly (plus a's head, which is counted since it ran).
    */
   extend(state: EngineState, maskPtr: number, fromExit: number, decision: Decision): void;
+  /** The speech-presence head's output for the state's last frame, in [0, 1]; NaN without a head. */
+  speechProbability(state: EngineState): number;
 }

@@ -8,11 +8,12 @@ import type { ModelHeader } from './types.js';
 /** Key order of each known object in the header. */
 export const KEY_ORDER = {
   header: ['format', 'version', 'name', 'description', 'architecture', 'sampleRate', 'stft', 'features',
-    'layers', 'exits', 'gates', 'skippedState', 'tensors', 'provenance'],
+    'layers', 'exits', 'gates', 'skippedState', 'tensors', 'provenance', 'speechPresence'],
   stft: ['window', 'windowLength', 'hop', 'fftSize'],
   features: ['type', 'epsilon', 'bins'],
   exit: ['name', 'output', 'layers'],
   gate: ['name', 'channels', 'expand', 'depthwise', 'project'],
+  speechPresence: ['output'],
   tensor: ['name', 'dtype', 'shape', 'offset', 'byteLength', 'scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'block'],
 } as const;
 
@@ -53,5 +54,6 @@ export function canonicalHeaderJson(header: ModelHeader): string {
   top.exits = orderedList(top.exits, () => KEY_ORDER.exit);
   top.gates = orderedList(top.gates, () => KEY_ORDER.gate);
   top.tensors = orderedList(top.tensors, () => KEY_ORDER.tensor);
+  top.speechPresence = ordered(top.speechPresence, KEY_ORDER.speechPresence);
   return JSON.stringify(top);
 }

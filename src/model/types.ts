@@ -148,6 +148,13 @@ export interface ModelHeader {
   tensors: TensorSpec[];
   /** Free-form: data, command, steps, metrics, date. */
   provenance: Record<string, unknown>;
+  /** Where the model says whether a frame holds speech; absent for models without a speech-presence head. */
+  speechPresence?: SpeechPresenceSpec;
+}
+
+/** A speech-presence head: `output` names a one-unit sigmoid dense layer that every exit runs. */
+export interface SpeechPresenceSpec {
+  output: string;
 }
 
 /** A parsed, validated model file. */

@@ -4,6 +4,7 @@ import { asObject, fail, getOneOf, getString, getText } from './fields.js';
 import { LIMITS } from './limits.js';
 import { FORMAT_VERSION } from './layout.js';
 import { validateExits, validateGates } from './validate-exits.js';
+import { validateSpeechPresence } from './validate-presence.js';
 import { validateLayers } from './validate-layers.js';
 import { validateTensors } from './validate-tensors.js';
 import type { Architecture, FeatureSpec, ModelHeader, StftSpec } from './types.js';
@@ -41,6 +42,7 @@ export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
   const gates = validateGates(top.gates, layers);
   const skippedState = getOneOf(top, 'skippedState', 'header', ['hold'] as const);
   const provenance = asObject(top.provenance, 'provenance');
+  const speechPresence = validateSpeechPresence(top.speechPresence, layers, exits);
   const memory = engineMemory({ layers, exits, gates, tensors: [...tensorMap.values()], features });
   if (memory.engineBytes + memory.stateBytes > LIMITS.engineBytes) {
     fail('layers', `a model the engine can hold in ${LIMITS.engineBytes} bytes; it needs ${memory.engineBytes} ` +
@@ -49,6 +51,6 @@ export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
   return {
     format: 'tinyhush-model', version: 1, name, description, architecture, sampleRate, stft,
     features, layers, exits, gates, skippedState,
-    tensors: [...tensorMap.values()], provenance,
+    tensors: [...tensorMap.values()], provenance, ...(speechPresence && { speechPresence }),
   };
 }

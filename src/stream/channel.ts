@@ -160,7 +160,9 @@ export class Channel {
         exit = deeper.exit;
       }
     }
-    const speech = maskSpeechProbability(core.heapF32(), scratch.spectrum >>> 2, scratch.mask >>> 2);
+    const speech = engine.hasSpeechHead
+      ? engine.speechProbability(this.state)
+      : maskSpeechProbability(core.heapF32(), scratch.spectrum >>> 2, scratch.mask >>> 2);
     counters.addSpeech(info.channel, speech);
     const listener = this.setup.frames.listener;
     if (listener !== undefined) {

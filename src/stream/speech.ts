@@ -1,5 +1,6 @@
 /**
- * Per-frame speech presence. The v1 models have no speech head, so it is derived from the mask:
+ * Per-frame speech presence where a model has no speech-presence head (header `speechPresence`;
+ * with one, the engine reports the head's output instead). Derived from the mask:
  * r = Σ P·m² / Σ P, the share of the frame's 100 Hz–4 kHz energy the mask keeps, mapped through a
  * logistic in decibels, p = 1 / (1 + exp(−(10·log10 r + 18) / 2.5)) (0.5 at −18 dB), and 0 for
  * a frame 60 dB below a full-scale signal of RMS 1. The midpoint and slope were read off the
@@ -46,7 +47,7 @@ export interface FrameReport {
   frame: number;
   /** The exit the frame ran through. */
   exit: number;
-  /** Speech probability in [0, 1] (derived from the mask; see {@link maskSpeechProbability}). */
+  /** Speech probability in [0, 1]: the model's speech-presence head, or derived from the mask ({@link maskSpeechProbability}). */
   speechProbability: number;
 }
 
