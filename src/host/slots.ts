@@ -16,16 +16,13 @@ export interface StreamSlots {
 }
 
 /** Slots of a host that reuses disposed streams (free lists by rate and channel count). */
-export function pooledSlots({ core, engine }: LoadedModel): StreamSlots & { readonly free: number } {
+export function pooledSlots({ core, engine }: LoadedModel): StreamSlots {
   const free = new Map<string, Stream[]>();
   const key = (sampleRate: number, channels: number): string => `${sampleRate}/${channels}`;
-  let freeCount = 0;
   return {
-    get free() { return freeCount; },
     take(sampleRate, channels, policy) {
       const stream = free.get(key(sampleRate, channels))?.pop();
       if (stream === undefined) return createStream(core, engine, { sampleRate, channels, policy });
-      freeCount--;
       stream.reset();
       stream.resetTelemetry();
       stream.policy = policy;
@@ -35,7 +32,6 @@ export function pooledSlots({ core, engine }: LoadedModel): StreamSlots & { read
       const list = free.get(key(stream.sampleRate, stream.channels)) ?? [];
       list.push(stream);
       free.set(key(stream.sampleRate, stream.channels), list);
-      freeCount++;
     },
   };
 }

@@ -133,12 +133,15 @@ export function createDenoiserPool(options: DenoiserPoolOptions = {}): DenoiserP
       job?.resolve(response);
       dispatch();
     });
-    // A worker that dies (out of memory, a crash in native code) fails its job and is replaced.
-    worker.on('error', (error) => {
-      running.get(worker)?.reject(error);
+    // A worker that stops unasked (an uncaught error, out of memory) fails its job and is replaced.
+    let failure: Error | undefined;
+    worker.on('error', (error) => { failure = error; });
+    worker.on('exit', (code) => {
+      const job = running.get(worker);
       running.delete(worker);
       const at = idle.indexOf(worker);
       if (at >= 0) idle.splice(at, 1);
+      job?.reject(failure ?? new TinyhushError('WORKER_EXIT', `a denoiser pool worker stopped (exit code ${code})`));
       if (!closed) spawn();
       dispatch();
     });

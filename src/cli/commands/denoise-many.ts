@@ -61,8 +61,8 @@ export async function runMany(many: ManyFiles, io: CliIo, summaryLine: (report: 
   }
   const jobs = jobCount(many.jobs, inputs.length);
   const options = { ...(policy !== undefined && { policy }) };
-  const interrupt = armInterrupt();
   const pool = jobs > 1 ? createDenoiserPool({ workers: jobs, ...(model !== undefined && { model }) }) : undefined;
+  const interrupt = armInterrupt();
   const one = async (input: string, i: number): Promise<DenoiseFileReport> => {
     const run = pool === undefined
       ? denoiseFile(input, outputs[i], { ...options, ...(model !== undefined && { model }), signal: interrupt.signal })
