@@ -12,8 +12,8 @@ export function denormalSection(denormals) {
   if (denormals.error) return `Not measured: ${denormals.error}`;
   const { sampleRate, channels, seconds, rounds } = denormals.rows[0];
   return [
-    `One ${sampleRate / 1000} kHz ${channels}-channel stream of ${seconds} s in 10 ms chunks, default model and build; medians of `
-      + `${rounds} interleaved rounds. Goal: a storm costs at most 1.2× noisy speech.`,
+    `One ${sampleRate / 1000} kHz ${channels}-channel stream of ${seconds} s in 10 ms chunks, default model and build; real-time `
+      + `factor in CPU seconds per audio second, medians of ${rounds} interleaved rounds. Goal: a storm costs at most 1.2× noisy speech.`,
     '',
     table(['input', 'real-time factor', '× noisy speech', 'subnormal output samples'],
       denormals.rows.map((r) => [r.input, fixed(r.realTimeFactor, 4), fixed(r.ratioToSpeech, 2), String(r.subnormalOutputSamples)])),
