@@ -50,7 +50,7 @@ async function fuzzTarget(task: Omit<WorkerTask, 'from'>, hangMs: number): Promi
         if (message.kind === 'case') {
           current = message;
           timer = setTimeout(() => { worker.kill('SIGKILL'); resolve(current); }, hangMs);
-          if (message.index % 5000 === 0 && message.index > 0) console.error(`fuzz ${task.target}: ${message.index} cases`);
+          if (message.index % 1000 === 0 && message.index > 0) console.error(`fuzz ${task.target}: ${progress(summary)}`);
         } else if (message.kind === 'result') {
           addResult(summary, message.result);
           current = undefined;
@@ -78,6 +78,13 @@ async function fuzzTarget(task: Omit<WorkerTask, 'from'>, hangMs: number): Promi
   return summary;
 }
 
+/** The counts so far, for a long run's progress lines and its result. */
+function progress(s: FuzzSummary): string {
+  const codes = Object.entries(s.rejectedBy).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
+  return `${s.cases} cases (seed ${s.seed}): accepted ${s.accepted}, rejected with a typed error ${s.rejected} (${codes}), `
+    + `untyped ${s.untyped}, slow or hung ${s.slow}; slowest case ${s.slowestMs.toFixed(0)} ms`;
+}
+
 if (values.replay !== undefined) {
   const [name, seedText] = values.replay.split(':');
   const outcome = await replayCase(targetNamed(name), count('replay', seedText ?? ''), count('case-ms', values['case-ms']));
@@ -89,9 +96,7 @@ if (values.replay !== undefined) {
   let failures = 0;
   for (const target of targets) {
     const s = await fuzzTarget({ ...task, target: target.name }, 1000 * count('hang-s', values['hang-s']));
-    const codes = Object.entries(s.rejectedBy).sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`).join(', ');
-    console.log(`fuzz ${s.target}: ${s.cases} cases (seed ${s.seed}) in ${s.seconds.toFixed(0)} s: accepted ${s.accepted}, `
-      + `rejected with a typed error ${s.rejected} (${codes}), untyped ${s.untyped}, slow or hung ${s.slow}; slowest case ${s.slowestMs.toFixed(0)} ms`);
+    console.log(`fuzz ${s.target} in ${s.seconds.toFixed(0)} s: ${progress(s)}`);
     for (const failure of s.failures) console.log(`  ${formatFailure(failure)}`);
     failures += s.failures.length;
   }
