@@ -6,23 +6,27 @@
 //   node scripts/measure-policies.mjs [--model models/nsnet-ee.thm] [--streams DIR]
 //     [--dnsmos DIR | --no-dnsmos] [--adaptive JSON] [--readme training/README.md]
 //
-// --streams DIR holds clean/NN.wav and noisy/NN.wav (default /work/cache/testset/streams, built by
-// training/make_testset.py; tune on validation streams instead, see training/README.md "Exit
-// policies"). --adaptive overrides adaptive tunables, e.g. '{"minNoiseFraction":0.35}'.
+// --streams DIR holds clean/NN.wav and noisy/NN.wav (default ../cache/testset/streams next to the
+// clone, or $TINYHUSH_CACHE_DIR/testset/streams; built by training/make_testset.py; tune on
+// validation streams instead, see training/README.md "Exit policies"). --dnsmos defaults to
+// models/dnsmos in the shared folder (../shared, or $TINYHUSH_SHARED_DIR). --adaptive overrides adaptive tunables, e.g. '{"minNoiseFraction":0.35}'.
 // --readme replaces the table between the policy-table markers of that file.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { repoRoot, sharedDir } from '../bench/lib/paths.mjs';
 import { createDenoiser, readWavFile, writeWavFile } from '../dist/node.js';
+
+const cacheDir = process.env.TINYHUSH_CACHE_DIR ?? resolve(repoRoot, '../cache');
 
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/nsnet-ee.thm' },
-    streams: { type: 'string', default: '/work/cache/testset/streams' },
-    dnsmos: { type: 'string', default: '/work/shared/models/dnsmos' },
+    streams: { type: 'string', default: join(cacheDir, 'testset', 'streams') },
+    dnsmos: { type: 'string', default: join(sharedDir, 'models', 'dnsmos') },
     'no-dnsmos': { type: 'boolean', default: false },
     adaptive: { type: 'string', default: '{}' },
     readme: { type: 'string' },
