@@ -18,7 +18,7 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '50000' },
     seed: { type: 'string', default: '1' },
     target: { type: 'string' },
-    'case-ms': { type: 'string', default: '2000' },
+    'case-ms': { type: 'string', default: '2000' }, // CPU ms per case
     'hang-s': { type: 'string', default: '60' },
     replay: { type: 'string' },
   },
