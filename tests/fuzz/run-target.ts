@@ -124,7 +124,7 @@ export async function runTarget(target: FuzzTarget, options: FuzzRunOptions): Pr
     const { outcome, ms, error } = await runCase(target, bytes, caseMs);
     const result: CaseResult = {
       outcome, ms,
-      ...(error instanceof TinyhushError && { code: error.code }),
+      ...(outcome === 'rejected' && { code: (error as TinyhushError).code }),
       ...((outcome === 'untyped' || outcome === 'slow') && {
         failure: { target: target.name, outcome, caseSeed: seedOfCase, steps, ms, ...(error !== undefined && { error: describe(error) }) },
       }),
