@@ -33,6 +33,7 @@ import stft  # noqa: E402
 from data import Mixer  # noqa: E402
 from loss import SpectralTarget, enhancement_loss, si_sdr  # noqa: E402
 from models.fsenet import FSENet, active_shares, ratio_loss  # noqa: E402
+from train import ema_update, feature_stats, spectra  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -88,16 +89,6 @@ def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def spectra(noisy, clean):
-    x, s = stft.stft(noisy), stft.stft(clean)
-    return x, s, stft.log_power(x)
-
-
-def feature_stats(mixer: Mixer, batches: int = 8, batch: int = 16):
-    feats = torch.cat([spectra(*mixer.batch(batch))[2].reshape(-1, stft.BINS) for _ in range(batches)])
-    return feats.mean(0), feats.std(0)
-
-
 @torch.no_grad()
 def channel_importance(model: FSENet, mixer: Mixer, batches: int = 4, batch: int = 8) -> torch.Tensor:
     """[blocks, channels]: mean |depthwise output| with every channel on, times the norm of its project column
@@ -140,14 +131,6 @@ def validate(model: FSENet, valid: dict, ratios: tuple, device: str, clips: int 
         results.append({'ratio': r, 'sisdri': float(torch.cat(gains).mean()), 'share': share,
                          'macs': model.macs(share, gated=not model.static)['total']})
     return results
-
-
-def ema_update(ema: FSENet, model: FSENet, decay: float):
-    with torch.no_grad():
-        for avg, p in zip(ema.parameters(), model.parameters()):
-            avg.lerp_(p, 1 - decay)
-        for avg, b in zip(ema.buffers(), model.buffers()):
-            avg.copy_(b)
 
 
 def save(path: Path, **state):

@@ -23,23 +23,9 @@ baseline: the same architecture with a fixed channel subset (exported as smaller
 import torch
 from torch import nn
 
+from .nsnet_ee import FeatureNorm
+
 BINS = 161
-
-
-class FeatureNorm(nn.Module):
-    """Fixed per-bin (x - mean) / std, set once from training mixtures; export folds it into fc_in."""
-
-    def __init__(self, bins: int = BINS):
-        super().__init__()
-        self.register_buffer('mean', torch.zeros(bins))
-        self.register_buffer('std', torch.ones(bins))
-
-    def set_stats(self, mean: torch.Tensor, std: torch.Tensor):
-        self.mean.copy_(mean)
-        self.std.copy_(std.clamp_min(1e-3))
-
-    def forward(self, x):
-        return (x - self.mean) / self.std
 
 
 def straight_through(logits: torch.Tensor, temperature: float) -> torch.Tensor:
