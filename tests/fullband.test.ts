@@ -4,25 +4,8 @@
  * (docs/fullband.md).
  */
 import { createDenoiser } from '../src/index.js';
-import { writeModel } from '../src/model/write.js';
 import { loadGolden } from './engine-fixtures.js';
-import { processInChunks, unityMaskModel } from './stream-models.js';
-
-/** A model whose mask is `bias` through a sigmoid in every bin (30: 1, −30: 0 in f32). */
-function constantMaskModel(bias: number): Uint8Array {
-  return writeModel({
-    format: 'tinyhush-model', version: 1, name: 'constant-mask', description: 'constant mask (test model)',
-    architecture: 'gru-mask', sampleRate: 16000,
-    stft: { window: 'sqrt-hann', windowLength: 320, hop: 160, fftSize: 320 },
-    features: { type: 'log10-power', epsilon: 1e-12, bins: 161 },
-    layers: [{ name: 'mask', op: 'dense', input: 'features', in: 161, out: 161, activation: 'sigmoid', weight: 'mask.weight', bias: 'mask.bias' }],
-    exits: [{ name: 'full', output: 'mask', layers: ['mask'] }],
-    gates: [], skippedState: 'hold', provenance: {},
-  }, {
-    'mask.weight': { shape: [161, 161], data: new Float32Array(161 * 161) },
-    'mask.bias': { shape: [161], data: new Float32Array(161).fill(bias) },
-  });
-}
+import { constantMaskModel, denoiseInChunks, unityMaskModel } from './stream-models.js';
 
 /** Deterministic white noise in [−0.1, 0.1): energy up to the Nyquist frequency. */
 function whiteNoise(n: number, seed = 7): Float32Array {
@@ -88,15 +71,7 @@ describe.each([44100, 48000])('at %i Hz with a real model', (sampleRate) => {
   const model = loadGolden('gru').bytes;
   const input = whiteNoise(Math.round(sampleRate * 0.3), 3).map((v, i) => v + 0.2 * Math.sin(i * 0.05));
 
-  function run(chunk: number): Float32Array {
-    const denoiser = createDenoiser({ model, sampleRate, exit: 1 });
-    const body = processInChunks((c) => denoiser.process(c), input, chunk);
-    const tail = denoiser.flush()[0];
-    const all = new Float32Array(body.length + tail.length);
-    all.set(body);
-    all.set(tail, body.length);
-    return all;
-  }
+  const run = (chunk: number): Float32Array => denoiseInChunks(model, sampleRate, input, chunk);
 
   test('the full-band output does not depend on chunking, bit for bit', () => {
     const whole = run(input.length);

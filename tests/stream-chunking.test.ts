@@ -1,22 +1,13 @@
 /** The output must not depend on how the input is cut into chunks, at the model rate and resampled. */
-import { createDenoiser } from '../src/index.js';
 import { loadGolden } from './engine-fixtures.js';
-import { processInChunks, testAudio } from './stream-models.js';
+import { denoiseInChunks, testAudio } from './stream-models.js';
 
 const model = loadGolden('gru').bytes;
 
 describe.each([16000, 48000])('at %i Hz', (sampleRate) => {
   const input = testAudio(Math.round(sampleRate * 0.35), sampleRate);
 
-  function run(chunk: number): Float32Array {
-    const denoiser = createDenoiser({ model, sampleRate, exit: 1 });
-    const body = processInChunks((c) => denoiser.process(c), input, chunk);
-    const tail = denoiser.flush()[0];
-    const all = new Float32Array(body.length + tail.length);
-    all.set(body);
-    all.set(tail, body.length);
-    return all;
-  }
+  const run = (chunk: number): Float32Array => denoiseInChunks(model, sampleRate, input, chunk);
 
   test('chunks of 1, 127 and 480 samples give the same output as one whole chunk, bit for bit', () => {
     const whole = run(input.length);
