@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDenormals } from './lib/denormal.mjs';
 import { benchStreamMemory, benchStreamsPerCore } from './lib/streams.mjs';
@@ -19,7 +19,7 @@ import { probeMemory, writeProbeInput } from './lib/memory-probe.mjs';
 import { renderQualityPlot, svgToPng } from './lib/plot.mjs';
 import { ensureTestset, noisyInput, scoreSystems, testFiles } from './lib/quality.mjs';
 import { renderMarkdown } from './lib/report.mjs';
-import { modelsDir, resultsDir, sharedDir, testsetDir } from './lib/paths.mjs';
+import { modelsDir, repoRoot, resultsDir, sharedDir, testsetDir } from './lib/paths.mjs';
 import { noisySpeechLike } from './lib/synthetic.mjs';
 import { peerSystems, tinyhushSystems } from './lib/systems.mjs';
 import { summarize, timeInterleaved } from './lib/timing.mjs';
@@ -137,7 +137,7 @@ async function quality(tinyhush, peers, e2e) {
     if (pngError) plot.pngError = pngError;
     else plot.png = png;
   }
-  return { testsetDir, files: files.length, measure, systems: scored, plot };
+  return { testsetDir: relative(repoRoot, testsetDir), files: files.length, measure, systems: scored, plot };
 }
 
 const tinyhush = await tinyhushOrReason();
