@@ -126,7 +126,12 @@ def main():
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--name', required=True, help='registry name, e.g. nsnet-ee')
     ap.add_argument('--metrics', type=Path, help='JSON file of evaluation metrics to record in the provenance')
+    ap.add_argument('--allow-dirty', action='store_true',
+                    help='export although training/ has uncommitted changes (for trials, never for a shipped model)')
     args = ap.parse_args()
+    if git_commit().endswith('-dirty') and not args.allow_dirty:
+        raise SystemExit('training/ has uncommitted changes: commit them first, so the provenance names the code '
+                         'that trained and exported the model (or pass --allow-dirty for a trial export)')
 
     ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
     model = load_checkpoint(args.checkpoint)
