@@ -72,7 +72,8 @@ def validation_metrics(log_csv: Path) -> dict:
 def git_commit() -> str:
     run = lambda *a: subprocess.run(['git', *a], cwd=REPO, capture_output=True, text=True).stdout.strip()
     commit = run('rev-parse', 'HEAD')
-    return commit + ('-dirty' if run('status', '--porcelain', '--', 'training') else '')
+    code = ('training', ':!training/checkpoints')            # a run's checkpoint changes; the code must not
+    return commit + ('-dirty' if run('status', '--porcelain', '--', *code) else '')
 
 
 def provenance(ckpt: dict, checkpoint: Path, metrics_file: Path | None) -> dict:
