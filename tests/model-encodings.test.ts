@@ -15,6 +15,7 @@ import { describeModel } from '../src/model/describe.js';
 import { readModel } from '../src/model/read.js';
 import type { ModelHeader } from '../src/model/types.js';
 import { assembleFile, writeModel, type TensorData } from '../src/model/write.js';
+import { formatError, rejects } from './model-errors.js';
 
 const FIXTURES = join(process.cwd(), 'tests/fixtures/format');
 
@@ -57,18 +58,6 @@ function withData(name: string, edit: (view: DataView) => void): Uint8Array {
   new DataView(file.buffer).setUint32(file.length - 4, crc32(file.subarray(0, file.length - 4)), true);
   return file;
 }
-
-function formatError(bytes: Uint8Array): ModelFormatError {
-  try {
-    readModel(bytes);
-  } catch (e) {
-    if (e instanceof ModelFormatError) return e;
-    throw new Error(`expected ModelFormatError, got ${String(e)}`);
-  }
-  throw new Error('expected ModelFormatError, but the file was accepted');
-}
-
-const rejects = (bytes: Uint8Array, fragment: RegExp): void => expect(formatError(bytes).message).toMatch(fragment);
 
 describe('python (training/thm.py) and TS agree on every encoding', () => {
   test('the fixture covers every dtype, both index widths, zero points and per-row scales', () => {

@@ -10,6 +10,7 @@ import { DEFAULT_MODEL, listModels, resolveModelBytes } from '../src/model/regis
 import type { ModelHeader } from '../src/model/types.js';
 import { assembleFile, writeModel, type TensorData } from '../src/model/write.js';
 import { tinyConvModel, tinyGruModel, type ModelParts } from './fixtures/format/models.js';
+import { formatError } from './model-errors.js';
 
 const FIXTURES = join(process.cwd(), 'tests/fixtures/format');
 
@@ -37,16 +38,6 @@ function withCrc(file: Uint8Array): Uint8Array {
   const out = file.slice();
   new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
   return out;
-}
-
-function formatError(bytes: Uint8Array): ModelFormatError {
-  try {
-    readModel(bytes);
-  } catch (e) {
-    if (e instanceof ModelFormatError) return e;
-    throw new Error(`expected ModelFormatError, got ${String(e)}`);
-  }
-  throw new Error('expected ModelFormatError, but the file was accepted');
 }
 
 const rejects = (bytes: Uint8Array, fragment: string | RegExp): void => expect(formatError(bytes).message).toMatch(fragment);

@@ -18,6 +18,7 @@ import { decodeUtf8, decodeUtf8Portable, encodeUtf8 } from '../src/model/utf8.js
 import type { Model } from '../src/model/types.js';
 import { assembleFile, writeModel } from '../src/model/write.js';
 import { createCore } from '../src/wasm/core.js';
+import { formatError, rejects } from './model-errors.js';
 
 const golden = (kind: string): Uint8Array => new Uint8Array(readFileSync(join(process.cwd(), 'tests/fixtures/golden', `${kind}.thm`)));
 
@@ -35,18 +36,6 @@ function withHeader(file: Uint8Array, mutate: (header: any) => void): Uint8Array
   mutate(header);
   return withHeaderText(file, JSON.stringify(header));
 }
-
-function formatError(bytes: Uint8Array): ModelFormatError {
-  try {
-    readModel(bytes);
-  } catch (e) {
-    if (e instanceof ModelFormatError) return e;
-    throw new Error(`expected ModelFormatError, got ${String(e)}`);
-  }
-  throw new Error('expected ModelFormatError, but the file was accepted');
-}
-
-const rejects = (bytes: Uint8Array, fragment: RegExp): void => expect(formatError(bytes).message).toMatch(fragment);
 
 /** Bytes a real engine and one state take in a fresh core. */
 function allocated(model: Model): { engineBytes: number; stateBytes: number } {
