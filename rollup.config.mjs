@@ -9,7 +9,7 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 const builtins = new Set(builtinModules);
-const external = (id) => id.startsWith('node:') || builtins.has(id) || id === 'onnxruntime-node';
+const external = (id) => id.startsWith('node:') || builtins.has(id) || id === 'onnxruntime-node' || id === '@resvg/resvg-js';
 const libraryInput = { index: 'src/index.ts', node: 'src/node/index.ts', web: 'src/web/index.ts' };
 /** The AudioWorklet processor: one self-contained ES module, the WASM core embedded (docs/browser.md). */
 const processorInput = { 'web-processor': 'src/web/processor.ts' };

@@ -86,7 +86,7 @@ export async function evaluatePair(clean: Float32Array, enhanced: Float32Array, 
 }
 
 /** Mean of the channels: the measures are defined on mono speech. */
-function downmix(channels: Float32Array[]): Float32Array {
+export function downmix(channels: Float32Array[]): Float32Array {
   if (channels.length === 1) return channels[0];
   const mono = new Float32Array(channels[0]?.length ?? 0);
   for (const channel of channels) for (let i = 0; i < mono.length; i++) mono[i] += channel[i] / channels.length;
@@ -146,7 +146,8 @@ function combine(parts: Scores[], weights: number[]): Scores {
 const difference = (a: Scores, b: Scores): Scores => combine([a, b], [1, -1]);
 const mean = (all: Scores[]): Scores => combine(all, all.map(() => 1 / all.length));
 
-async function wavNames(dir: string): Promise<string[]> {
+/** The `.wav` files in `dir` (by name, sorted). Throws InvalidOptionError when `dir` cannot be read. */
+export async function wavNames(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.wav')).sort();
   } catch (cause) {

@@ -5,29 +5,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Denoiser } from '../denoiser.js';
 import { createDenoiserHost, type DenoiserHost } from '../host/host.js';
+import { denoiseAudio } from './denoise-audio.js';
 import { denoiseFile } from './denoise-file.js';
 import { serializeError, type PoolJobOptions, type PoolRequest, type PoolResponse, type WorkerSetup } from './pool-protocol.js';
-import { trimLead } from './trim-lead.js';
 
 const { model } = workerData as WorkerSetup;
 let host: DenoiserHost | undefined;
 
 /** Denoises whole planar audio: as long as the input and aligned with it (latency removed). */
-function denoiseAudio(sampleRate: number, channels: Float32Array[], options: PoolJobOptions): Float32Array[] {
+function denoiseOnHost(sampleRate: number, channels: Float32Array[], options: PoolJobOptions): Float32Array[] {
   host ??= createDenoiserHost({ model });
   const stream: Denoiser = host.createStream({ sampleRate, channels: channels.length, ...options });
   try {
-    const trim = trimLead(stream.latencySamples);
-    const blocks = [trim(stream.process(channels)), trim(stream.flush())].filter((b) => b !== null);
-    return channels.map((input, c) => {
-      const out = new Float32Array(input.length);
-      let at = 0;
-      for (const block of blocks) {
-        out.set(block[c].subarray(0, input.length - at), at);
-        at += Math.min(block[c].length, input.length - at);
-      }
-      return out;
-    });
+    return denoiseAudio(stream, channels);
   } finally {
     stream.dispose();
   }
@@ -43,7 +33,7 @@ async function handle(request: Exclude<PoolRequest, { kind: 'abort' }>): Promise
       const { signal } = running.controller;
       return { id: request.id, report: await denoiseFile(request.input, request.output, { model, ...request.options, signal }) };
     }
-    return { id: request.id, channels: denoiseAudio(request.sampleRate, request.channels, request.options) };
+    return { id: request.id, channels: denoiseOnHost(request.sampleRate, request.channels, request.options) };
   } catch (error) {
     return { id: request.id, error: serializeError(error) };
   } finally {
