@@ -9,27 +9,33 @@ import { intSparseGemv } from './int-sparse';
 import { lookup } from './int-tables';
 import { align, rq, rshift, sat } from './requant';
 
-/** Requantized accumulator `k` (0 ir, 1 iz, 2 in, 3 hr, 4 hz, 5 hn) of unit j. */
-@inline function term(p: IntGruParams, acc: usize, k: i32, hidden: i32, j: i32): i64 {
-  const o = <usize>(k * hidden + j) << 2;
-  return rq(load<i32>(acc + o), load<i32>(<usize>p.multiplier + o), load<i32>(<usize>p.shift + o));
+/** Requantized accumulator at byte offset `o` of the six [hidden] arrays (acc, multipliers, shifts). */
+@inline function term(acc: usize, mul: usize, shift: usize, o: usize): i64 {
+  return rq(load<i32>(acc + o), load<i32>(mul + o), load<i32>(shift + o));
 }
 
 /**
  * Updates the i16 hidden codes h[hidden] in place from the six accumulators (ir, iz, in, hr, hz, hn,
- * i32[hidden] each) that the GEMVs left in the IntGruParams record's scratch.
+ * i32[hidden] each) that the GEMVs left in the IntGruParams record's scratch. The record's fields
+ * are read once into locals: the loop stores to h, so the compiler cannot keep them itself.
  */
 export function intGruGates(h: usize, hidden: i32, params: usize): void {
   const p = changetype<IntGruParams>(params);
-  const acc = <usize>p.scratch;
+  const acc = <usize>p.scratch, mul = <usize>p.multiplier, shift = <usize>p.shift;
+  const tableR = <usize>p.tableR, tableZ = <usize>p.tableZ, tableN = <usize>p.tableN;
+  const preR = p.preR, preZ = p.preZ, preN = p.preN;
+  const tableBitsR = p.tableBitsR, tableBitsZ = p.tableBitsZ, tableBitsN = p.tableBitsN;
+  const bitsR = p.bitsR, bitsZ = p.bitsZ, bitsN = p.bitsN, bitsH = p.bitsH;
+  const gate = <usize>hidden << 2; // bytes from one accumulator array to the next
   for (let j = 0; j < hidden; j++) {
-    const r = lookup(<usize>p.tableR, sat(term(p, acc, 0, hidden, j) + term(p, acc, 3, hidden, j), p.preR), p.preR, p.tableBitsR);
-    const z = lookup(<usize>p.tableZ, sat(term(p, acc, 1, hidden, j) + term(p, acc, 4, hidden, j), p.preZ), p.preZ, p.tableBitsZ);
-    const g = sat(term(p, acc, 5, hidden, j), p.preN);
-    const nPre = sat(term(p, acc, 2, hidden, j) + rshift(<i64>r * <i64>g, p.bitsR - 1), p.preN);
-    const n = align(lookup(<usize>p.tableN, nPre, p.preN, p.tableBitsN), p.bitsN, p.bitsH);
+    const ir = <usize>j << 2, iz = ir + gate, iN = iz + gate, hr = iN + gate, hz = hr + gate, hn = hz + gate;
+    const r = lookup(tableR, sat(term(acc, mul, shift, ir) + term(acc, mul, shift, hr), preR), preR, tableBitsR);
+    const z = lookup(tableZ, sat(term(acc, mul, shift, iz) + term(acc, mul, shift, hz), preZ), preZ, tableBitsZ);
+    const g = sat(term(acc, mul, shift, hn), preN);
+    const nPre = sat(term(acc, mul, shift, iN) + rshift(<i64>r * <i64>g, bitsR - 1), preN);
+    const n = align(lookup(tableN, nPre, preN, tableBitsN), bitsN, bitsH);
     const ho = h + (<usize>j << 1);
-    store<i16>(ho, <i16>sat(n + rshift(<i64>z * (<i64>load<i16>(ho) - n), p.bitsZ - 1), p.bitsH));
+    store<i16>(ho, <i16>sat(n + rshift(<i64>z * (<i64>load<i16>(ho) - n), bitsZ - 1), bitsH));
   }
 }
 
@@ -51,7 +57,7 @@ export function intGruStep(
 
 /**
  * intGruStep with sparse weights: Wih and Whh point at SparseMatrix records (int-sparse.ts, CSR or
- * 1×16 blocks) of the [3h, in] and [3h, h] matrices. Counts the MACs and bytes the sparse GEMVs
+ * 4×4 blocks) of the [3h, in] and [3h, h] matrices. Counts the MACs and bytes the sparse GEMVs
  * executed and read.
  */
 export function intGruStepSparse(h: usize, x: usize, Wih: usize, Whh: usize, bih: usize, bhh: usize, hidden: i32, params: usize): void {

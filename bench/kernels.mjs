@@ -16,11 +16,11 @@ const REPETITIONS = 7;
 const MIN_BATCH_SECONDS = 0.01;
 const WARMUP_SECONDS = 0.1; // lets V8 tier the function up from Liftoff to TurboFan
 
-const BUILD_FILES = { 'simd': 'core.wasm', 'relaxed-simd': 'core-relaxed.wasm' };
+export const BUILD_FILES = { 'simd': 'core.wasm', 'relaxed-simd': 'core-relaxed.wasm' };
 // Node 20 runs relaxed SIMD only behind this V8 flag (later versions accept it too).
-const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+export const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
-function loadCore(build) {
+export function loadCore(build) {
   const bytes = readFileSync(join(root, 'build', BUILD_FILES[build]));
   return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
 }
@@ -38,7 +38,7 @@ function randomF32(core, n, seed) {
 }
 
 /** Allocates `n` pseudo-random bytes (i8 weight codes in [−127, 127]). */
-function randomI8(core, n, seed) {
+export function randomI8(core, n, seed) {
   const ptr = core.alloc(n, 64);
   const view = new Int8Array(core.memory.buffer, ptr, n);
   let state = seed >>> 0;
@@ -49,14 +49,14 @@ function randomI8(core, n, seed) {
   return ptr;
 }
 
-function timeBatch(fn, calls) {
+export function timeBatch(fn, calls) {
   const start = performance.now();
   for (let i = 0; i < calls; i++) fn();
   return (performance.now() - start) / 1000;
 }
 
 /** Warms `fn` up, then returns how many calls make a batch of at least MIN_BATCH_SECONDS. */
-function batchSize(fn) {
+export function batchSize(fn) {
   let calls = 1;
   for (let warm = 0; warm < WARMUP_SECONDS; warm += timeBatch(fn, calls)) calls *= 2;
   calls = 1;
@@ -82,7 +82,7 @@ function fastest(fns) {
   return best;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+export const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 const round = (value, digits) => (value === null ? null : Number(value.toFixed(digits)));
 

@@ -1,5 +1,5 @@
 """Golden vectors for the sparse integer WASM kernels (tests/int-sparse.test.ts): random integer
-matrices pruned at 50-95 % (unstructured, or 1x16 blocks), in the kernels' layouts (sparse_layout.py),
+matrices pruned at 50-95 % (unstructured, or 4x4 blocks), in the kernels' layouts (sparse_layout.py),
 with the accumulators the dense reference (reference.accumulate on the expanded matrix) computes;
 and GRU step sequences on pruned weights with the hidden codes of reference.gru_sequence.
 
@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from quant import convert, reference, spec  # noqa: E402
-from quant.sparse_layout import BLOCK, accumulate, expand, to_blocks, to_csr  # noqa: E402
+from quant.sparse_layout import BLOCK_COLS, BLOCK_ROWS, accumulate, expand, to_blocks, to_csr  # noqa: E402
 
 SEED = 20261128
 
@@ -27,34 +27,34 @@ GEMV_CASES = [  # (name, format, rows, cols, sparsity, weight bits, input bits, 
     ('csr-95-w8-a16', 'csr', 66, 300, 0.95, 8, 16, True),
     ('csr-empty', 'csr', 9, 20, 1.0, 8, 16, True),
     ('block-50-w8-a16', 'block', 37, 161, 0.50, 8, 16, True),
-    ('block-75-w3-a8', 'block', 21, 50, 0.75, 3, 8, True),
-    ('block-90-w8-a16-nobias', 'block', 98, 192, 0.90, 8, 16, False),
-    ('block-95-w6-a16', 'block', 70, 321, 0.95, 6, 16, True),
-    ('block-one-column-block', 'block', 5, 16, 0.50, 8, 8, True),
+    ('block-75-w3-a8', 'block', 21, 51, 0.75, 3, 8, True),
+    ('block-90-w8-a16-nobias', 'block', 96, 192, 0.90, 8, 16, False),
+    ('block-95-w6-a16', 'block', 70, 322, 0.95, 6, 16, True),
+    ('block-one-column-block', 'block', 30, 4, 0.50, 8, 8, True),
     ('block-empty', 'block', 5, 48, 1.0, 8, 16, True),
 ]
 GRU_CASES = [  # (name, format, in, hidden, steps, sparsity, bits, in_bits)
     ('csr-80-mixed-a16', 'csr', 40, 17, 10, 0.80,
      dict(ir=4, iz=3, **{'in': 8}, hr=2, hz=5, hn=6, bias=20,
           pre=dict(r=12, z=8, n=16), table=dict(r=10, z=8, n=12), r=8, z=16, n=12, h=16), 16),
-    ('block-75-w8-a8', 'block', 37, 24, 10, 0.75,
+    ('block-75-w8-a8', 'block', 37, 21, 10, 0.75,
      dict(ir=8, iz=8, **{'in': 8}, hr=8, hz=8, hn=8, bias=32,
           pre=dict(r=16, z=16, n=16), table=dict(r=10, z=10, n=10), r=8, z=8, n=8, h=8), 8),
 ]
-EMPTY_ROWS = 3  # rows of each matrix left without any stored weight
+EMPTY_ROWS = 3  # rows (CSR) or groups of four rows (blocks) of each matrix left without a stored weight
 
 
 def prune_mask(rng, rows, cols, sparsity, fmt):
-    """Keep-mask with round((1 - sparsity) * units) random units kept (an element, or a 1x16 grid
-    block), then EMPTY_ROWS random rows cleared."""
-    unit_cols = cols if fmt == 'csr' else -(-cols // BLOCK)
-    units = rows * unit_cols
+    """Keep-mask with round((1 - sparsity) * units) random units kept (an element, or a 4x4 grid
+    block), then EMPTY_ROWS random rows of units cleared (fewer where the matrix has few)."""
+    unit_rows, unit_cols = (rows, cols) if fmt == 'csr' else (-(-rows // BLOCK_ROWS), -(-cols // BLOCK_COLS))
+    units = unit_rows * unit_cols
     keep = np.zeros(units, dtype=bool)
     keep[rng.choice(units, round((1 - sparsity) * units), replace=False)] = True
-    keep = keep.reshape(rows, unit_cols)
+    keep = keep.reshape(unit_rows, unit_cols)
+    keep[rng.choice(unit_rows, min(EMPTY_ROWS, unit_rows // 4), replace=False)] = False
     if fmt == 'block':
-        keep = np.repeat(keep, BLOCK, axis=1)[:, :cols]
-    keep[rng.choice(rows, min(EMPTY_ROWS, rows), replace=False)] = False
+        keep = np.repeat(np.repeat(keep, BLOCK_ROWS, axis=0), BLOCK_COLS, axis=1)[:rows, :cols]
     return keep
 
 
@@ -72,7 +72,7 @@ def layout_json(layout):
 
 
 def stored(layout) -> int:
-    """Multiply-accumulates one product with x costs: stored elements, or 16 per block."""
+    """The MACs a kernel executes: one per stored element, 16 per block."""
     return len(layout['values'])
 
 
