@@ -1,11 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { readModel } from '../src/model/read.js';
+import { writeWavFile } from '../src/node/wav.js';
 import { homogeneousConfig, modelSizeBytes, type BitConfig } from '../src/quant/bit-config.js';
+import { readCalibration } from '../src/quant/calibration.js';
 import { kneeIndex, paretoFront } from '../src/quant/pareto.js';
+import { quantizeModel } from '../src/quant/quantize-model.js';
+import type { ParetoReport } from '../src/quant/search-report.js';
 import { readSearchState, runSearch, searchSpace, type SearchOptions } from '../src/quant/search.js';
 
 const MODEL = readModel(new Uint8Array(readFileSync('tests/fixtures/golden/gru.thm')));
@@ -119,6 +124,115 @@ describe('runSearch', () => {
       for (const other of [{ seed: 8 }, { population: 8 }, { calibration: 'other' }]) {
         await expect(runSearch(HEADER, { ...OPTIONS, ...other }, stubQuality, dir)).rejects.toThrow(InvalidOptionError);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('calibration audio', () => {
+  const wav = (path: string, sampleRate: number, length: number, channels = 1) => writeWavFile(path, {
+    sampleRate, format: 'f32le', channels: Array.from({ length: channels }, (_, c) => Float32Array.from({ length }, (_, i) => Math.sin(0.01 * i * (c + 1)) / 2)),
+  });
+
+  test('pairs: noisy files with the clean file of the same name, downmixed and cut to the first seconds', async () => {
+    const dir = tempDir();
+    try {
+      mkdirSync(join(dir, 'noisy'));
+      mkdirSync(join(dir, 'clean'));
+      await wav(join(dir, 'noisy', 'a.wav'), 16000, 20000, 2);
+      await wav(join(dir, 'clean', 'a.wav'), 16000, 19000);
+      await wav(join(dir, 'noisy', 'b.wav'), 8000, 4000);
+      await wav(join(dir, 'clean', 'b.wav'), 8000, 4000);
+      const calibration = await readCalibration(dir, 1);
+      expect(calibration.mode).toBe('clean');
+      expect(calibration.items.map((i) => [i.name, i.sampleRate, i.noisy.length, i.clean!.length]))
+        .toEqual([['a.wav', 16000, 16000, 16000], ['b.wav', 8000, 4000, 4000]]);
+      expect(calibration.items[0].noisy[100]).toBeCloseTo((Math.sin(1) + Math.sin(2)) / 4, 6);
+      await wav(join(dir, 'noisy', 'c.wav'), 16000, 100);
+      await expect(readCalibration(dir, 1)).rejects.toThrow(/clean lacks c.wav/);
+      await wav(join(dir, 'clean', 'c.wav'), 8000, 100);
+      await expect(readCalibration(dir, 1)).rejects.toThrow(InvalidOptionError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('default: the noisy example, scored for fidelity to the float model', async () => {
+    const calibration = await readCalibration(undefined, 1.5);
+    expect(calibration.mode).toBe('fidelity');
+    expect(calibration.items.map((i) => [i.name, i.noisy.length])).toEqual([['noisy-sample.wav', 24000]]);
+    await expect(readCalibration(undefined, 0)).rejects.toThrow(InvalidOptionError);
+  });
+});
+
+/** Runs the CLI in-process, stderr captured (not a terminal: plain progress lines). */
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const code = await main(args, { stdout: { write: () => true }, stderr: { write: (text: string) => { stderr += text; } } });
+  return { code, stderr };
+}
+
+describe('tinyhush quantize --search (integer engine, a second of audio)', () => {
+  const searchArgs = (dir: string, ...more: string[]) => ['quantize', 'tests/fixtures/golden/gru.thm', '--search', '--out-dir', dir,
+    '--population', '4', '--seconds', '1', ...more];
+  const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'pareto.json'), 'utf8')) as ParetoReport;
+  const state = (dir: string) => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as unknown;
+
+  test('writes the front, the plot and the knee; same seed, same front; a resumed search equals an unbroken one', async () => {
+    const [whole, resumed] = [tempDir(), tempDir()];
+    try {
+      const run = await cli(searchArgs(whole, '--generations', '2'));
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain('search: finished generation 2/2');
+      const front = report(whole);
+      expect(front.homogeneous.map((h) => h.label)).toEqual(['w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8']);
+      expect(front.front.length).toBeGreaterThan(0);
+      for (let i = 1; i < front.front.length; i++) {
+        expect(front.front[i].sizeBytes).toBeGreaterThan(front.front[i - 1].sizeBytes);
+        expect(front.front[i].quality).toBeGreaterThan(front.front[i - 1].quality);
+      }
+      // No homogeneous point beats a front point: each is on the front or dominated by it.
+      for (const h of front.homogeneous) {
+        expect(front.front.some((p) => p.sizeBytes <= h.sizeBytes && p.quality >= h.quality)).toBe(true);
+      }
+      expect(readFileSync(join(whole, 'pareto.svg'), 'utf8')).toMatch(/<svg[^]*w8[^]*knee/);
+      expect([...readFileSync(join(whole, 'pareto.png')).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      const knee = readModel(new Uint8Array(readFileSync(join(whole, 'knee.thm'))));
+      expect(knee.header.layers.map((l) => l.op)).toEqual(HEADER.layers.map((l) => `${l.op}-int`));
+      expect((knee.header.provenance.quantization as { bits: BitConfig }).bits).toEqual(front.front[front.knee].bits);
+
+      expect((await cli(searchArgs(resumed, '--generations', '1'))).code).toBe(0);
+      expect((await cli(searchArgs(resumed, '--generations', '2'))).code).toBe(0);
+      expect(state(resumed)).toEqual(state(whole));
+      expect(report(resumed)).toEqual(front);
+    } finally {
+      for (const dir of [whole, resumed]) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('refuses other settings in the same folder; --from exports any front point', async () => {
+    const dir = tempDir();
+    try {
+      expect((await cli(searchArgs(dir, '--generations', '0'))).code).toBe(0);
+      const other = await cli(searchArgs(dir, '--generations', '0', '--seed', '2'));
+      expect(other.code).toBe(2);
+      expect(other.stderr).toContain('holds a search with other settings');
+      expect((await cli(searchArgs(dir, '--generations', '0', '--seconds', '2'))).code).toBe(2);
+
+      const front = report(dir);
+      const out = join(dir, 'point0.thm');
+      const exported = await cli(['quantize', 'tests/fixtures/golden/gru.thm', '--from', join(dir, 'pareto.json'), '--point', '0',
+        '--name', 'tiny-mp', '--out', out]);
+      expect(exported.code).toBe(0);
+      const { bits, scales } = front.front[0];
+      expect(new Uint8Array(readFileSync(out))).toEqual(quantizeModel(MODEL, bits, scales, {
+        name: 'tiny-mp', description: readModel(new Uint8Array(readFileSync(out))).header.description,
+      }));
+      const missing = await cli(['quantize', 'tests/fixtures/golden/gru.thm', '--from', join(dir, 'pareto.json'), '--point',
+        String(front.front.length), '--out', out]);
+      expect(missing.code).toBe(2);
+      expect((await cli(['quantize', 'nsnet-ee', '--from', join(dir, 'pareto.json'), '--point', '0', '--out', out])).code).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -54,9 +54,11 @@ export interface SearchState {
 /** Scores one configuration: its quality in dB (higher is better). */
 export type QualityOf = (config: BitConfig) => Promise<number>;
 
-/** Where a running search stands; given after every evaluation. */
+/** Where a running search stands; given after every evaluation and every finished generation. */
 export interface SearchProgress {
-  /** The generation being made (0: the initial population). */
+  /** What just happened: `'start'`, a configuration `'evaluated'`, or a `'generation'` finished. */
+  event: 'start' | 'evaluated' | 'generation';
+  /** The generation being made, or after `'generation'` the one just finished (0: the initial population). */
   generation: number;
   generations: number;
   /** Configurations scored so far (this run and earlier ones). */
@@ -73,8 +75,6 @@ export interface RunSearchOptions {
   onProgress?: (progress: SearchProgress) => void;
   /** Stops between two evaluations (the state is saved; a rerun continues). */
   signal?: AbortSignal;
-  /** Evaluations run at once (default 1): more than 1 only helps when `qualityOf` runs elsewhere (worker threads). */
-  concurrency?: number;
 }
 
 /** A quality no configuration is scored below (a broken model would otherwise give −Infinity or NaN). */
@@ -158,7 +158,7 @@ async function saveState(dir: string, state: SearchState): Promise<void> {
  *   when stopped (the state is saved).
  */
 export async function runSearch(header: ModelHeader, options: SearchOptions, qualityOf: QualityOf, dir: string,
-  { onProgress, signal, concurrency = 1 }: RunSearchOptions = {}): Promise<SearchState> {
+  { onProgress, signal }: RunSearchOptions = {}): Promise<SearchState> {
   const { generations, ...settings } = options;
   if (!Number.isInteger(generations) || generations < 0) {
     throw new InvalidOptionError(`generations must be a non-negative integer, got ${generations}`);
@@ -179,48 +179,48 @@ export async function runSearch(header: ModelHeader, options: SearchOptions, qua
   };
   const started = Date.now();
   let evaluatedThisRun = 0;
-  const progress = (): void => onProgress?.({
-    generation: state.population.length === 0 ? 0 : state.generation + 1, generations,
+  let evaluatedInGeneration = 0;
+  const initialSize = Math.max(settings.population, space.references.length);
+  const progress = (event: SearchProgress['event']): void => onProgress?.({
+    event,
+    generation: state.population.length === 0 ? 0 : state.generation + (event === 'generation' ? 0 : 1), generations,
     evaluations: state.evaluated.length, evaluatedThisRun, secondsThisRun: (Date.now() - started) / 1000,
-    remainingAtMost: Math.max(0, generations - state.generation) * settings.population,
+    remainingAtMost: Math.max(0, (state.population.length === 0 ? initialSize + generations * settings.population
+      : (generations - state.generation) * settings.population) - evaluatedInGeneration),
   });
-  let saving = Promise.resolve();
-  const save = (): Promise<void> => (saving = saving.then(() => saveState(dir, state)));
 
   const objectivesOf = (genome: readonly number[]): Objectives => {
     const { sizeBytes, quality } = scores.get(genome.join(','))!;
     return [sizeBytes, -quality];
   };
-  // Scores the new genomes, `concurrency` at a time, saving after each: an interruption loses only those running.
+  // Scores the new genomes one by one, saving after each: an interruption loses only the one running.
   const evaluate = async (genomes: readonly (readonly number[])[]): Promise<Objectives[]> => {
-    const fresh = [...new Map(genomes.map((g) => [g.join(','), g])).entries()].filter(([key]) => !scores.has(key));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < fresh.length) {
-        const [key, genome] = fresh[next++];
-        signal?.throwIfAborted();
-        const config = space.configOf(genome);
-        const quality = floored(await qualityOf(config));
-        const entry = { genome: [...genome], sizeBytes: modelSizeBytes({ header }, config), quality };
-        scores.set(key, entry);
-        state.evaluated.push(entry);
-        evaluatedThisRun++;
-        await save();
-        progress();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, fresh.length) }, worker));
+    for (const genome of genomes) {
+      const key = genome.join(',');
+      if (scores.has(key)) continue;
+      signal?.throwIfAborted();
+      const config = space.configOf(genome);
+      const quality = floored(await qualityOf(config));
+      const entry = { genome: [...genome], sizeBytes: modelSizeBytes({ header }, config), quality };
+      scores.set(key, entry);
+      state.evaluated.push(entry);
+      evaluatedThisRun++;
+      evaluatedInGeneration++;
+      await saveState(dir, state);
+      progress('evaluated');
+    }
     return genomes.map(objectivesOf);
   };
   const record = async (next: Nsga2State): Promise<void> => {
     state.generation = next.generation;
     state.rngState = next.rngState;
     state.population = next.population.map((i) => [...i.genome]);
-    await save();
-    progress();
+    evaluatedInGeneration = 0;
+    await saveState(dir, state);
+    progress('generation');
   };
 
-  progress();
+  progress('start');
   if (state.population.length === 0) await record(await startNsga2(space, nsga2Options, evaluate));
   while (state.generation < generations) {
     const population = state.population.map((genome) => ({ genome, objectives: objectivesOf(genome) }));
