@@ -3,7 +3,9 @@
 // and a GRU step (intGruStep vs intGruStepSparse) at its two GRUs, each at 50/75/90/95 % sparsity (random elements or random 4×4 blocks kept at exactly that share).
 // The kernels of one case run in interleaved short batches in the same process: `speedup` is dense
 // time over sparse time from the fastest batch of each (on a shared, loaded CPU the fastest batch is
-// the one nobody preempted), `speedupMedian` the same from the median batches.
+// the one nobody preempted), `speedupMedian` the same from the median batches. Layer and GRU rows also
+// time, in the same batches, the part that sparsity does not shrink (`fixedUs`: requantize, or
+// intGruGates).
 // Usage: node bench/sparse-kernels.mjs [--build simd|relaxed-simd|all] [--reps N] [--json]
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -75,9 +77,13 @@ function interleaved(fns, reps) {
 
 const round = (value, digits) => Number(value.toFixed(digits));
 
-/** One row per (kernel family, shape, sparsity): dense µs per call, each sparse kernel's µs and speed-ups. */
+/**
+ * One row per (kernel family, shape, sparsity): dense µs per call, each sparse kernel's µs and
+ * speed-ups, and the fixed part's µs where `timing` has one more entry than the kernels.
+ */
 function row(build, layer, shape, sparsity, denseMacs, sparse, timing) {
   const out = { build, layer, shape, sparsity, denseUs: round(timing.best[0] * 1e6, 2) };
+  if (timing.best.length > sparse.length + 1) out.fixedUs = round(timing.best[sparse.length + 1] * 1e6, 2);
   sparse.forEach(({ name, macs }, k) => {
     out[`${name}MacShare`] = round(macs / denseMacs, 3);
     out[`${name}Us`] = round(timing.best[k + 1] * 1e6, 2);
@@ -125,6 +131,7 @@ export function benchSparse(build = 'simd', reps = 41) {
           core.intSparseGemv(scratch, m.record, x, bias, outSize);
           core.requantize(out, scratch, outSize, params);
         }),
+        () => core.requantize(out, scratch, outSize, params),
       ], reps);
       rows.push(row(build, `${name} layer`, `${outSize}×${inSize} ${act}`, sparsity, outSize * inSize, sparse, timing));
     }
@@ -148,6 +155,7 @@ export function benchSparse(build = 'simd', reps = 41) {
       const timing = interleaved([
         () => core.intGruStep(h, x, Wih, Whh, bih, bhh, inSize, hidden, params),
         ...sparse.map((m) => () => core.intGruStepSparse(h, x, m.ih, m.hh, bih, bhh, hidden, params)),
+        () => core.intGruGates(h, hidden, params),
       ], reps);
       rows.push(row(build, `${name} step`, `in ${inSize}, hidden ${hidden}`, sparsity, gates * (inSize + hidden), sparse, timing));
     }
