@@ -17,8 +17,9 @@ export interface QuantizedModelMeta {
 }
 
 /**
- * The integer model file that `bits` and `scales` make of float `model`. Its provenance is the float
- * one plus `quantization: { from: <float name>, bits, scales }`.
+ * The integer model file that `bits` and `scales` make of float `model` (the features' codes at
+ * scale `f32(scales.features)`). Its provenance is the float one plus
+ * `quantization: { from: <float name>, bits, scales }`.
  * @throws InvalidOptionError for a model with layers other than float dense/gru, or bits or scales
  *   that do not fit it (or whose weights could overflow an int32 accumulator); ModelFormatError if
  *   the result fails the reader's checks.
@@ -27,7 +28,9 @@ export function quantizeModel(model: Model, bits: BitConfig, scales: QuantScales
   const header = model.header;
   const checkedBits = checkBitConfig(bits, header);
   const checkedScales = checkQuantScales(scales, header);
-  const codesOf = new Map<string, InputCodes>([['features', { bits: checkedBits.features, scale: checkedScales.features, fromFeatures: true }]]);
+  // The file stores the features' scale as an f32 (docs/integer.md, "Float boundaries"): every multiplier uses that value.
+  const featureCodes = { bits: checkedBits.features, scale: Math.fround(checkedScales.features), fromFeatures: true };
+  const codesOf = new Map<string, InputCodes>([['features', featureCodes]]);
   const layers: LayerSpec[] = [];
   const tensors: Record<string, TensorData> = {};
   for (const layer of quantizableLayers(header)) {
@@ -51,7 +54,8 @@ export function quantizeModel(model: Model, bits: BitConfig, scales: QuantScales
   const { tensors: _floatTensors, ...rest } = header;
   const intHeader: Omit<ModelHeader, 'tensors'> = {
     ...rest, name: meta.name, description: meta.description, layers,
-    provenance: { ...header.provenance, quantization: { from: header.name, bits: checkedBits, scales: checkedScales } },
+    // As given (their own key order), like export_int.py, which copies its JSON files.
+    provenance: { ...header.provenance, quantization: { from: header.name, bits, scales } },
   };
   return writeModel(intHeader, tensors);
 }

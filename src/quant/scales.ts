@@ -42,8 +42,7 @@ function scaleAt(value: unknown, path: string): number {
 
 /**
  * Checks parsed JSON scales against `header`: one entry for each dense and gru layer, of the kind
- * its activation needs, every scale positive and finite. `features` comes back rounded to f32, the
- * value the model file stores and every multiplier is computed from.
+ * its activation needs, every scale positive and finite.
  * @throws InvalidOptionError naming the first bad entry.
  */
 export function checkQuantScales(value: unknown, header: ModelHeader): QuantScales {
@@ -62,6 +61,5 @@ export function checkQuantScales(value: unknown, header: ModelHeader): QuantScal
       checked[layer.name] = { [key]: scaleAt(entry[key], `${path}.${key}`) } as DenseScales;
     }
   }
-  // The file stores the features' scale as an f32 (docs/integer.md, "Float boundaries").
-  return { features: Math.fround(scaleAt(top.features, 'features')), layers: checked };
+  return { features: scaleAt(top.features, 'features'), layers: checked };
 }
