@@ -46,7 +46,7 @@ describe('command line usage', () => {
 
   test.each([
     [[], /Usage: tinyhush/],
-    [['frobnicate'], /unknown command 'frobnicate'; supported commands: denoise, models, info, eval/],
+    [['frobnicate'], /unknown command 'frobnicate'; supported commands: denoise, models, info, eval, quantize/],
     [['--frobnicate'], /unknown option '--frobnicate'/],
     [['denoise', 'a.wav', 'b.wav', '--bogus'], /Unknown option '--bogus'[\s\S]*tinyhush denoise --help/],
     [['denoise', 'a.wav'], /expected 2 argument\(s\) \(in.wav, out.wav\), got 1/],

@@ -24,9 +24,9 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
-/** Parsed command line: option values by name (string, or boolean for flags), then positionals. */
+/** Parsed command line: option values by name (string, boolean for flags, string[] for repeatable options), then positionals. */
 export interface ParsedCommand<O extends Options> {
-  values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+  values: { [K in keyof O]?: O[K] extends { multiple: true } ? string[] : O[K]['type'] extends 'boolean' ? boolean : string };
   positionals: string[];
 }
 

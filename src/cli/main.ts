@@ -26,6 +26,11 @@ const COMMANDS: Readonly<Record<string, { synopsis: string; summary: string; loa
     summary: 'score enhanced speech against clean references (SI-SDR, STOI, ESTOI, DNSMOS)',
     load: () => import('./commands/eval.js'),
   },
+  quantize: {
+    synopsis: 'quantize <model-name-or-file.thm> --bits N [--act-bits 8|16] [--calibration DIR|FILE]... [--name NAME] --out FILE',
+    summary: 'turn a float model into an integer one (N-bit weights), scales calibrated on audio',
+    load: () => import('./commands/quantize.js'),
+  },
 };
 
 const USAGE = `Usage: tinyhush <command> [options]
