@@ -166,12 +166,40 @@ describe('calibration audio', () => {
   });
 });
 
-/** Runs the CLI in-process, stderr captured (not a terminal: plain progress lines). */
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+/** Runs the CLI in-process, stderr captured (a terminal or not: a redrawn bar or plain progress lines). */
+async function cli(args: string[], isTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
   let stderr = '';
-  const code = await main(args, { stdout: { write: () => true }, stderr: { write: (text: string) => { stderr += text; } } });
-  return { code, stderr };
+  const code = await main(args, {
+    stdout: { write: (text: string) => { stdout += text; } }, stderr: { write: (text: string) => { stderr += text; }, isTTY },
+  });
+  return { code, stdout, stderr };
 }
+
+describe('tinyhush quantize --search usage', () => {
+  const gru = 'tests/fixtures/golden/gru.thm';
+
+  test('help lists the search options; bad combinations and values are usage errors', async () => {
+    const help = await cli(['quantize', '--help']);
+    for (const option of ['--search', '--out-dir', '--population', '--generations', '--seed', '--seconds', '--from', '--point']) {
+      expect(help.stdout).toContain(option);
+    }
+    const usage = [
+      ['--search'], ['--search', '--out-dir', 'x', '--bits', '4'], ['--search', '--out-dir', 'x', '--population', '1'],
+      ['--search', '--out-dir', 'x', '--seconds', '0'], ['--search', '--out-dir', 'x', '--seed', '-3'],
+      ['--search', '--out-dir', 'x', '--out', 'y.thm'], ['--from', 'p.json', '--out', 'y.thm'],
+      ['--from', 'p.json', '--point', '0', '--out', 'y.thm', '--seed', '2'], ['--search', '--out-dir', 'x', '--from', 'p.json'],
+    ];
+    for (const args of usage) {
+      const { code, stderr } = await cli(['quantize', gru, ...args]);
+      expect([args, code]).toEqual([args, 2]);
+      expect(stderr).toMatch(/^tinyhush: /);
+    }
+  });
+});
+
+/** Each search runs the integer engine for real; on a loaded machine that takes minutes of wall time. */
+const SEARCH_TIMEOUT_MS = 400_000;
 
 describe('tinyhush quantize --search (integer engine, a second of audio)', () => {
   const searchArgs = (dir: string, ...more: string[]) => ['quantize', 'tests/fixtures/golden/gru.thm', '--search', '--out-dir', dir,
@@ -209,12 +237,14 @@ describe('tinyhush quantize --search (integer engine, a second of audio)', () =>
     } finally {
       for (const dir of [whole, resumed]) rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, SEARCH_TIMEOUT_MS);
 
   test('refuses other settings in the same folder; --from exports any front point', async () => {
     const dir = tempDir();
     try {
-      expect((await cli(searchArgs(dir, '--generations', '0'))).code).toBe(0);
+      const onTerminal = await cli(searchArgs(dir, '--generations', '0'), true);
+      expect(onTerminal.code).toBe(0);
+      expect(onTerminal.stderr).toMatch(/\rsearch \[#+-*\] generation 0\/0, 7 configurations scored, [\d.]+ s each/);
       const other = await cli(searchArgs(dir, '--generations', '0', '--seed', '2'));
       expect(other.code).toBe(2);
       expect(other.stderr).toContain('holds a search with other settings');
@@ -236,5 +266,5 @@ describe('tinyhush quantize --search (integer engine, a second of audio)', () =>
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, SEARCH_TIMEOUT_MS);
 });

@@ -27,8 +27,10 @@ const COMMANDS: Readonly<Record<string, { synopsis: string; summary: string; loa
     load: () => import('./commands/eval.js'),
   },
   quantize: {
-    synopsis: 'quantize <model-name-or-file.thm> --bits N [--act-bits 8|16] [--calibration DIR|FILE]... [--name NAME] --out FILE',
-    summary: 'turn a float model into an integer one (N-bit weights), scales calibrated on audio',
+    synopsis: 'quantize <model-name-or-file.thm> --bits N [--act-bits 8|16] [--calibration DIR|FILE]... [--name NAME] --out FILE'
+      + ' | --search --out-dir DIR [--population N] [--generations G] [--seed S] [--calibration DIR] [--seconds S]'
+      + ' | --from FILE --point K [--name NAME] --out FILE',
+    summary: 'turn a float model into an integer one (N-bit weights), or search per-operator bit widths (NSGA-II) for the size/quality front',
     load: () => import('./commands/quantize.js'),
   },
 };

@@ -22,9 +22,10 @@ import { EXIT_OK, parseIndex, UsageError, type CliIo } from '../args.js';
 import { armInterrupt, signalExitCode } from '../interrupt.js';
 
 /**
- * Defaults sized to finish within 30 minutes on a busy 2-core machine: nsnet-ee scores one
- * configuration on 4 s of audio in about 3 to 5 s (quantize, then run both exits), and the search
- * scores at most 7 + 16 × 12 = 199 configurations.
+ * Defaults sized to finish within 30 minutes on a busy 2-core machine: at most 7 + 16 × 12 = 199
+ * configurations, each quantized and run at both exits over 4 s of audio, 2.3–3.3 s apiece for
+ * nsnet-ee at load 10–11; the whole default search took 8 min 16 s there (docs/quant-search.md).
+ * More generations continue the same search.
  */
 export const SEARCH_DEFAULTS = { population: 16, generations: 12, seed: 1, seconds: 4 } as const;
 
@@ -41,7 +42,7 @@ export const SEARCH_OPTIONS = {
 } as const;
 
 /** Their part of `tinyhush quantize --help`. */
-export const SEARCH_USAGE = `Mixed-precision search (NSGA-II over every operator's bit width, docs/integer.md):
+export const SEARCH_USAGE = `Mixed-precision search (NSGA-II over every operator's bit width, docs/quant-search.md):
   --search --out-dir DIR     search the Pareto front of model size (bytes of tensors) against
                              quality; writes DIR/pareto.json, pareto.svg, pareto.png, knee.thm and
                              DIR/state.json after every evaluation: rerun the same command to
@@ -130,7 +131,8 @@ async function search(modelArg: string, values: SearchValues, io: CliIo): Promis
   const { model, identity } = floatModel(modelArg);
   const header = model.header;
   const calibration = await readCalibration(calibrationDirs[0], seconds);
-  const peaks = activationPeaks(model, noisyAtModelRate(calibration, header.sampleRate));
+  // The SIMD build everywhere (as the quality evaluator): the same seed gives the same search on every runtime.
+  const peaks = activationPeaks(model, noisyAtModelRate(calibration, header.sampleRate), { wasmBuild: 'simd' });
   const scalesOf = (bits: BitConfig): QuantScales => scalesFromPeaks(header, peaks, bits);
   const qualityOf = qualityEvaluator(model, calibration, (bits) => quantizeModel(model, bits, scalesOf(bits), meta(model, undefined, 'a search candidate')));
 

@@ -12,8 +12,11 @@ import { calibrate } from '../../quant/calibrate.js';
 import { defaultCalibrationFile } from '../../quant/calibration.js';
 import { quantizeModel } from '../../quant/quantize-model.js';
 import { EXIT_OK, parseCommand, UsageError, type CliIo } from '../args.js';
+import { runSearchMode, SEARCH_OPTIONS, SEARCH_USAGE } from './quantize-search.js';
 
 const USAGE = `Usage: tinyhush quantize <model-name-or-file.thm> --bits N --out FILE [options]
+       tinyhush quantize <model-name-or-file.thm> --search --out-dir DIR [search options]
+       tinyhush quantize <model-name-or-file.thm> --from DIR/pareto.json --point K --out FILE [--name NAME]
 
 Turns a float model into an integer one (docs/integer.md): every dense and GRU layer gets N-bit
 weights with per-row scales, 32-bit biases and integer arithmetic from the features to the masks.
@@ -28,7 +31,8 @@ Options:
   --name NAME                the integer model's name (default: <float name>-w<N>a<bits>)
   --out FILE                 where to write the integer model (.thm)
   -h, --help                 show this help
-`;
+
+${SEARCH_USAGE}`;
 
 /** The options (exported so the top-level help can be checked against them). */
 export const OPTIONS = {
@@ -37,6 +41,7 @@ export const OPTIONS = {
   calibration: { type: 'string', multiple: true },
   name: { type: 'string' },
   out: { type: 'string' },
+  ...SEARCH_OPTIONS,
 } as const;
 
 /** Runs `tinyhush quantize`; see USAGE. */
@@ -46,6 +51,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
+  if (parsed.values.search || parsed.values.from !== undefined) return runSearchMode(parsed.positionals[0], parsed.values, io);
   const { out, calibration } = parsed.values;
   if (out === undefined) throw new UsageError('quantize needs --out FILE: where to write the integer model');
   const model = loadModel(parsed.positionals[0]);
