@@ -21,7 +21,10 @@ export const PRE_ACTIVATION_RANGE = 16;
 
 /** Options of {@link calibrate}. */
 export interface CalibrateOptions {
-  /** WASM build to run the float model on (default: the best this runtime has). */
+  /**
+   * WASM build to run the float model on. Default `'simd'`: the relaxed build's fused multiply-adds
+   * change the last bits of the outputs, so the default gives the same scales on every runtime.
+   */
   wasmBuild?: CoreBuildChoice;
 }
 
@@ -54,7 +57,7 @@ export function activationPeaks(model: Model, audio: readonly Float32Array[], op
     return peak;
   };
 
-  const core = createCore(options.wasmBuild);
+  const core = createCore(options.wasmBuild ?? 'simd');
   const k = core.exports;
   const engine = createEngine(core, model);
   const bins = engine.bins;
