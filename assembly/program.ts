@@ -7,6 +7,9 @@ import { activate } from './activations';
 import { dense, denseMasked } from './dense';
 import { dwConvStep } from './dwconv';
 import { gruStep } from './gru';
+import { dequantizeMask, quantizeInput } from './int-boundary';
+import { intDense } from './int-dense';
+import { intGruStep } from './int-gru';
 import { flushTiny, vecAdd } from './vector';
 
 const OP_DENSE = 0;
@@ -15,6 +18,11 @@ const OP_DENSE_COLS = 2; // gated project: skipped channels are columns never re
 const OP_GRU = 3;
 const OP_DWCONV = 4;
 const OP_ADD = 5;
+// Integer layers (docs/integer.md, "Engine integration"): codes are i16 in memory.
+const OP_DENSE_INT = 6;
+const OP_GRU_INT = 7;
+const OP_QUANTIZE_INPUT = 8; // features (f32) → a features-reading integer layer's input codes
+const OP_DEQUANTIZE = 9; // a mask / speech-presence integer layer's codes → f32 gains
 
 /** What every program of one engine state shares (written once by the engine). */
 @unmanaged class StateHeader {
@@ -56,9 +64,14 @@ const OP_ADD = 5;
   /** Gate switching this layer's channels, or −1. */
   gate: i32;
   layer: i32;
-  /** Recurrent memory (GRU hidden state, dwconv history) and its f32 count; 0 for stateless ops. */
+  /** Recurrent memory (GRU hidden state, dwconv history) and its f32 (4-byte word) count; 0 for stateless ops. */
   memory: i32;
   memoryLength: i32;
+  /**
+   * Integer ops: an IntDenseParams / IntGruParams record (assembly/int-params.ts); for
+   * OP_QUANTIZE_INPUT the address of the f32 1/inputScale. 0 otherwise.
+   */
+  params: i32;
 }
 
 /**
@@ -101,6 +114,11 @@ export function runProgram(programPtr: usize, featuresIn: usize, maskOut: usize,
         vecAdd(t.out, t.x, t.x2, t.rows);
         activate(t.out, t.rows, t.act); // returns at once for no activation
         break;
+      case OP_DENSE_INT: intDense(t.out, t.w, t.x, t.b, t.rows, t.cols, t.params); break;
+      case OP_GRU_INT: intGruStep(t.out, t.x, t.w, t.w2, t.b, t.b2, t.cols, t.rows, t.params); break;
+      // `act` carries the code width of both boundaries.
+      case OP_QUANTIZE_INPUT: quantizeInput(t.out, t.x, t.rows, load<f32>(<usize>t.params), t.act); break;
+      case OP_DEQUANTIZE: dequantizeMask(t.out, t.x, t.rows, t.act); break;
     }
   }
   memory.copy(maskOut, <usize>program.output, binBytes);

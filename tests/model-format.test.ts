@@ -184,7 +184,7 @@ describe('header errors', () => {
     ['packed integers need a scale', (h) => { h.tensors[0].dtype = 'int4'; }, /"fc_in.weight"\).scale: expected a non-empty string, found missing/],
     ['duplicate tensor', (h) => { h.tensors[1].name = 'fc_in.weight'; }, /"fc_in.weight" appears twice/],
     ['data section longer than tensors', (h) => { h.tensors.pop(); }, /the last tensor ends at/],
-    ['unknown op', (h) => { h.layers[1].op = 'lstm'; }, /op: expected "dense" or "gru" or "dwconv" or "add", found the string "lstm"/],
+    ['unknown op', (h) => { h.layers[1].op = 'lstm'; }, /op: expected "dense" or "gru" or "dwconv" or "add" or "dense-int" or "gru-int", found the string "lstm"/],
     ['unknown activation', (h) => { h.layers[0].activation = 'gelu'; }, /activation: expected "none" or "relu"/],
     ['size chain', (h) => { h.layers[1].in = 16; }, /"gru1"\).in: expected 8, the output size of "fc_in", found number 16/],
     ['input from a later layer', (h) => { h.layers[0].input = 'gru1'; }, /input: expected "features" or the name of an earlier layer/],

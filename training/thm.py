@@ -35,6 +35,19 @@ LAYER_KEY_ORDER = {
     "gru": ["name", "op", "input", "in", "hidden", "weightIh", "weightHh", "biasIh", "biasHh"],
     "dwconv": ["name", "op", "input", "channels", "kernel", "dilation", "activation", "weight", "bias"],
     "add": ["name", "op", "inputs", "size", "activation"],
+    "dense-int": ["name", "op", "input", "in", "out", "activation", "weight", "bias", "multiplier", "shift", "table", "quant"],
+    "gru-int": ["name", "op", "input", "in", "hidden", "weights", "biasIh", "biasHh", "multiplier", "shift", "tables", "quant"],
+}
+# Key order of the objects inside a layer: field -> (keys, {field: (keys, ...)}), as LAYER_FIELD_KEY_ORDER.
+_RZN = (["r", "z", "n"], {})
+_INPUT_QUANT = ["inputBits", "inputScale", "invInputScale", "biasBits", "preBits", "preScale", "tableBits"]
+LAYER_FIELD_KEY_ORDER = {
+    "dense-int": {"quant": (_INPUT_QUANT + ["outputBits", "outputScale"], {})},
+    "gru-int": {
+        "weights": (["ir", "iz", "in", "hr", "hz", "hn"], {}),
+        "tables": _RZN,
+        "quant": (_INPUT_QUANT + ["bits"], {"preBits": _RZN, "preScale": _RZN, "tableBits": _RZN, "bits": (["r", "z", "n", "h"], {})}),
+    },
 }
 
 
@@ -116,9 +129,25 @@ def canonical_header(header: dict) -> dict:
         if isinstance(top.get(key), list):
             top[key] = [_ordered(item, KEY_ORDER[order]) for item in top[key]]
     if isinstance(top.get("layers"), list):
-        top["layers"] = [_ordered(layer, LAYER_KEY_ORDER.get(layer.get("op"), ["name", "op"]) if isinstance(layer, dict) else [])
-                         for layer in top["layers"]]
+        top["layers"] = [_ordered_layer(layer) for layer in top["layers"]]
     return top
+
+
+def _ordered_tree(value, keys, fields):
+    if not isinstance(value, dict):
+        return value
+    out = _ordered(value, keys)
+    for field, (sub_keys, sub_fields) in fields.items():
+        if field in out:
+            out[field] = _ordered_tree(out[field], sub_keys, sub_fields)
+    return out
+
+
+def _ordered_layer(layer):
+    if not isinstance(layer, dict):
+        return layer
+    op = layer.get("op")
+    return _ordered_tree(layer, LAYER_KEY_ORDER.get(op, ["name", "op"]), LAYER_FIELD_KEY_ORDER.get(op, {}))
 
 
 INT_BITS = {f"int{b}": b for b in range(2, 9)}
@@ -225,8 +254,9 @@ def _dequantizer(spec: dict, raw: dict):
     return scale, zero
 
 
-def _decode(spec: dict, data: bytes, base: int, raw: dict) -> np.ndarray:
-    """Dense float32 of an encoded tensor: x = scale[r] · (q − zeroPoint[r]) (src/model/decode-tensor.ts)."""
+def _decode(spec: dict, data: bytes, base: int, raw: dict, codes_only: bool = False) -> np.ndarray:
+    """Dense float32 of an encoded tensor: x = scale[r] · (q − zeroPoint[r]) (src/model/decode-tensor.ts);
+    with codes_only, a packed-integer tensor's codes q as int64 instead."""
     dtype, shape = spec["dtype"], spec["shape"]
     rows, cols = _rows_cols(shape)
     start = base + spec["offset"]
@@ -234,6 +264,8 @@ def _decode(spec: dict, data: bytes, base: int, raw: dict) -> np.ndarray:
         bits = INT_BITS[dtype]
         row_bytes = -(-cols * bits // 8)
         codes = np.stack([_unpack_codes(data, start + r * row_bytes, cols, bits) for r in range(rows)])
+        if codes_only:
+            return codes.reshape(shape)
         scale, zero = _dequantizer(spec, raw)
         q = (codes - zero.reshape(-1, 1)).astype(np.float32)
         return (scale.reshape(-1, 1) * q).reshape(shape)
@@ -256,10 +288,11 @@ def _decode(spec: dict, data: bytes, base: int, raw: dict) -> np.ndarray:
     return dense.reshape(rows, cols)
 
 
-def read_model(path):
+def read_model(path, int_codes: bool = False):
     """Returns (header dict, {name: array}): float32 dense arrays, every encoding expanded, and int32
-    for i32 tensors. Raises ValueError on a bad frame or tensor table; it does not check the layer
-    graph or the sparse indices (the TS reader does)."""
+    for i32 tensors; with int_codes, packed-integer tensors (int2…int8) as their int64 codes, unscaled
+    (what integer layers read). Raises ValueError on a bad frame or tensor table; it does not check the
+    layer graph or the sparse indices (the TS reader does)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < PREFIX_BYTES + 4 or data[:8] != MAGIC:
@@ -288,7 +321,7 @@ def read_model(path):
             raw[spec["name"]] = array.reshape(spec["shape"]).copy()
         elif spec["dtype"] not in INT_BITS and spec["dtype"] not in ("csr", "block-sparse"):
             raise ValueError(f"{path}: tensor {spec['name']!r} has unknown dtype {spec['dtype']!r}")
-    tensors = {spec["name"]: raw[spec["name"]] if spec["name"] in raw else _decode(spec, data, data_start, raw)
+    tensors = {spec["name"]: raw[spec["name"]] if spec["name"] in raw else _decode(spec, data, data_start, raw, int_codes)
                for spec in header["tensors"]}
     return header, tensors
 

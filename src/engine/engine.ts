@@ -8,12 +8,16 @@
  * crosses into WASM once, not once per layer.
  */
 import { InvalidOptionError } from '../errors.js';
+import { floatOutputs } from '../model/engine-memory.js';
 import { layerTensors } from '../model/layer-tensors.js';
 import { denseMacsPerFrame } from '../model/macs.js';
-import type { LayerSpec, Model } from '../model/types.js';
+import type { IntLayerSpec, LayerSpec, Model } from '../model/types.js';
+import { intOutput } from '../model/validate-int.js';
 import { Activation, type Core } from '../wasm/core.js';
+import { type PlacedIntLayer, placeIntLayer } from './int-layers.js';
 import {
-  OP_ADD, OP_DENSE, OP_DENSE_COLS, OP_DENSE_ROWS, OP_DWCONV, OP_GRU, type Step, writeProgram, writeStateHeader,
+  OP_ADD, OP_DENSE, OP_DENSE_COLS, OP_DENSE_INT, OP_DENSE_ROWS, OP_DEQUANTIZE, OP_DWCONV, OP_GRU, OP_GRU_INT,
+  OP_QUANTIZE_INPUT, type Step, writeProgram, writeStateHeader,
 } from './program.js';
 import type { Decision, Engine, EngineOptions, EngineState, ExitInfo, GateInfo, SkippedState } from './types.js';
 
@@ -30,6 +34,8 @@ interface CompiledState extends EngineState {
   speechSlot: number;
   /** Index of the frame being run (−1 before the first). */
   frame: number;
+  /** Each layer's output buffer (f32, or i16 codes for an integer layer). */
+  outputs: Map<string, number>;
 }
 
 let nextEngineId = 1;
@@ -45,12 +51,17 @@ function tapMajor(weight: Float32Array, channels: number, kernel: number): Float
 
 function layerOutputSize(layer: LayerSpec): number {
   switch (layer.op) {
-    case 'dense': return layer.out;
-    case 'gru': return layer.hidden;
+    case 'dense': case 'dense-int': return layer.out;
+    case 'gru': case 'gru-int': return layer.hidden;
     case 'dwconv': return layer.channels;
     case 'add': return layer.size;
   }
 }
+
+const isInt = (layer: LayerSpec): layer is IntLayerSpec => layer.op === 'dense-int' || layer.op === 'gru-int';
+
+/** 4-byte words holding `n` i16 codes. */
+const codeWords = (n: number): number => Math.ceil(n / 2);
 
 /**
  * Loads `model`'s tensors into `core`'s memory and returns an engine that runs it. The model has
@@ -74,12 +85,21 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   let weightBytes = 0;
   // The float kernels read dense f32: `model.tensor` expands packed-integer, csr and block-sparse
   // tensors at load, folding in their scales and zero points, which are not placed themselves.
-  for (const name of new Set(header.layers.flatMap(layerTensors))) {
+  for (const name of new Set(header.layers.filter((l) => !isInt(l)).flatMap(layerTensors))) {
     const values = model.tensor(name);
     tensorPtr.set(name, place(values));
     weightBytes += values.byteLength;
   }
   const weight = (name: string): number => tensorPtr.get(name)!;
+  // Integer layers: i8 weight rows, i32 tensors and a parameter record each (int-layers.ts).
+  const intPlaced = new Map<string, PlacedIntLayer>();
+  for (const layer of header.layers.filter(isInt)) {
+    const placed = placeIntLayer(core, model, layer);
+    intPlaced.set(layer.name, placed);
+    weightBytes += placed.bytes;
+  }
+  /** Integer layers whose codes the host reads as f32 (exit masks, speech presence). */
+  const dequantized = new Set([...floatOutputs(header)].filter((name) => intPlaced.has(name)));
   // The dwconv kernel reads its weights tap-major; a second copy keeps a shared tensor intact.
   const tapMajorPtr = new Map<string, number>();
   for (const layer of header.layers) {
@@ -109,11 +129,20 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     const output = new Map<string, number>([['features', features]]);
     /** dwconv layer → its history (pointer, f32 count). */
     const history = new Map<string, { ptr: number; length: number }>();
+    /** Integer layers reading "features": their input codes. Integer exit/presence layers: their f32 form. */
+    const inputCodes = new Map<string, number>();
+    const floatOf = new Map<string, number>();
     for (const layer of header.layers) {
       const size = layerOutputSize(layer);
-      const ptr = core.allocF32(size);
+      const words = isInt(layer) ? codeWords(size) : size;
+      const ptr = core.allocF32(words);
       output.set(layer.name, ptr);
-      zeroOnReset.push(ptr, size);
+      zeroOnReset.push(ptr, words);
+      if (isInt(layer) && layer.input === 'features') inputCodes.set(layer.name, core.allocF32(codeWords(bins)));
+      if (dequantized.has(layer.name)) {
+        floatOf.set(layer.name, core.allocF32(size));
+        zeroOnReset.push(floatOf.get(layer.name)!, size);
+      }
       if (layer.op === 'dwconv') {
         const length = k.dwConvStateLength(layer.channels, layer.kernel, layer.dilation);
         const h = { ptr: core.allocF32(length), length };
@@ -129,7 +158,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
       const step: Step = {
         op: OP_DENSE, out: output.get(layer.name)!, x: 0, x2: 0, w: 0, w2: 0, b: 0, b2: 0,
         rows: 0, cols: 0, act: 0, kernel: 0, dilation: 0, gate: gating.get(layer.name)?.gate ?? -1,
-        layer: layerIndex.get(layer.name)!, memory: 0, memoryLength: 0,
+        layer: layerIndex.get(layer.name)!, memory: 0, memoryLength: 0, params: 0,
       };
       switch (layer.op) {
         case 'dense':
@@ -147,16 +176,42 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
         case 'add':
           return { ...step, op: OP_ADD, x: output.get(layer.inputs[0])!, x2: output.get(layer.inputs[1])!, rows: layer.size,
             act: Activation[layer.activation] };
+        case 'dense-int': case 'gru-int': {
+          const placed = intPlaced.get(layer.name)!;
+          const x = inputCodes.get(layer.name) ?? output.get(layer.input)!;
+          const int = { ...step, x, w: placed.w, w2: placed.w2, b: placed.b, b2: placed.b2, cols: layer.in, params: placed.params };
+          return layer.op === 'dense-int' ? { ...int, op: OP_DENSE_INT, rows: layer.out }
+            : { ...int, op: OP_GRU_INT, rows: layer.hidden, memory: step.out, memoryLength: codeWords(layer.hidden) };
+        }
       }
     };
+    /** A layer's steps: an integer layer reading "features" quantizes them first; an integer mask is dequantized after. */
+    const stepsOf = (layer: LayerSpec): Step[] => {
+      const main = stepOf(layer);
+      if (!isInt(layer)) return [main];
+      const steps = [main];
+      const codes = inputCodes.get(layer.name);
+      if (codes !== undefined) {
+        steps.unshift({ ...main, op: OP_QUANTIZE_INPUT, out: codes, x: features, rows: bins, act: layer.quant.inputBits!,
+          params: intPlaced.get(layer.name)!.invScale, memory: 0, memoryLength: 0 });
+      }
+      const f32 = floatOf.get(layer.name);
+      if (f32 !== undefined) {
+        steps.push({ ...main, op: OP_DEQUANTIZE, out: f32, x: main.out, rows: layerOutputSize(layer), act: intOutput(layer).bits,
+          memory: 0, memoryLength: 0, params: 0 });
+      }
+      return steps;
+    };
+    /** Where the host reads a layer's output as f32. */
+    const floatOutput = (name: string): number => floatOf.get(name) ?? output.get(name)!;
     const programOf = (layers: Set<string>, exitOutput: string): number => writeProgram(core, stateHeader,
-      output.get(exitOutput)!, header.layers.filter((l) => layers.has(l.name)).map(stepOf));
+      floatOutput(exitOutput), header.layers.filter((l) => layers.has(l.name)).flatMap(stepsOf));
     const programs = header.exits.map((exit) => programOf(new Set(exit.layers), exit.output));
     const continuations = header.exits.map((from) => header.exits.map((to) => (
       programOf(new Set(to.layers.filter((name) => !from.layers.includes(name))), to.output))));
-    const speechSlot = speechOutput === undefined ? -1 : output.get(speechOutput)! >>> 2;
+    const speechSlot = speechOutput === undefined ? -1 : floatOutput(speechOutput) >>> 2;
     const state: CompiledState = {
-      engineId, programs, continuations, zeroOnReset, gateSlots: gateMasks >>> 2, speechSlot, frame: -1,
+      engineId, programs, continuations, zeroOnReset, gateSlots: gateMasks >>> 2, speechSlot, frame: -1, outputs: output,
     };
     return state;
   }
@@ -210,6 +265,22 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     return slot < 0 ? Number.NaN : core.heapF32()[slot];
   }
 
+  function layerOutput(state: EngineState, layerName: string): Float32Array {
+    const s = compiled(state);
+    const layer = header.layers.find((l) => l.name === layerName);
+    if (layer === undefined) {
+      throw new InvalidOptionError(`model "${header.name}" has no layer "${layerName}"; it has: ${header.layers.map((l) => l.name).join(', ')}`);
+    }
+    const size = layerOutputSize(layer);
+    const ptr = s.outputs.get(layerName)!;
+    if (!isInt(layer)) return core.f32(ptr, size).slice();
+    const { scale } = intOutput(layer);
+    const codes = new Int16Array(core.memory.buffer, ptr, size);
+    return Float32Array.from(codes, (q) => q * scale);
+  }
+
   const hasSpeechHead = speechOutput !== undefined;
-  return { exits, gates, bins, weightBytes, skippedState, hasSpeechHead, createState, resetState, run, extend, speechProbability };
+  return {
+    exits, gates, bins, weightBytes, skippedState, hasSpeechHead, createState, resetState, run, extend, speechProbability, layerOutput,
+  };
 }

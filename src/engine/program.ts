@@ -12,19 +12,25 @@ export const OP_DENSE_COLS = 2; // gated project: skipped channels are columns n
 export const OP_GRU = 3;
 export const OP_DWCONV = 4;
 export const OP_ADD = 5;
+export const OP_DENSE_INT = 6;
+export const OP_GRU_INT = 7;
+export const OP_QUANTIZE_INPUT = 8; // features → a features-reading integer layer's i16 input codes
+export const OP_DEQUANTIZE = 9; // an integer mask / speech-presence layer's codes → f32
 
 /** `StateHeader`: what every program of one engine state shares. */
 const STATE_FIELDS = ['lastRun', 'resetOnResume', 'gruScratch', 'gateMasks', 'features', 'bins'] as const;
 
 /** `Step`: one kernel call with every argument resolved (pointers are byte offsets). */
 const STEP_FIELDS = ['op', 'out', 'x', 'x2', 'w', 'w2', 'b', 'b2', 'rows', 'cols', 'act', 'kernel', 'dilation',
-  'gate', 'layer', 'memory', 'memoryLength'] as const;
+  'gate', 'layer', 'memory', 'memoryLength', 'params'] as const;
 
 export type StateHeader = Record<(typeof STATE_FIELDS)[number], number>;
 
 /**
  * `gate` is the gate switching the layer's channels or −1; `layer` its index in the model's list;
- * `memory`/`memoryLength` its recurrent state (GRU hidden, dwconv history) and f32 count, 0 if none.
+ * `memory`/`memoryLength` its recurrent state (GRU hidden, dwconv history) and count of 4-byte words,
+ * 0 if none; `params` an integer op's parameter record (assembly/int-params.ts), or for
+ * OP_QUANTIZE_INPUT the address of its f32 1/inputScale, 0 otherwise.
  */
 export type Step = Record<(typeof STEP_FIELDS)[number], number>;
 

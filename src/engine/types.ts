@@ -78,4 +78,10 @@ export interface Engine {
   extend(state: EngineState, maskPtr: number, fromExit: number, decision: Decision): void;
   /** The speech-presence head's output for the state's last frame, in [0, 1]; NaN without a head. */
   speechProbability(state: EngineState): number;
+  /**
+   * A copy of layer `layerName`'s output after the state's last frame (zero before the layer first
+   * runs): a float layer's values, or an integer layer's codes times its output scale. For
+   * calibration (src/quant). Throws `InvalidOptionError` for an unknown layer.
+   */
+  layerOutput(state: EngineState, layerName: string): Float32Array;
 }

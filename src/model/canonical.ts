@@ -23,6 +23,27 @@ export const LAYER_KEY_ORDER: Record<string, readonly string[]> = {
   gru: ['name', 'op', 'input', 'in', 'hidden', 'weightIh', 'weightHh', 'biasIh', 'biasHh'],
   dwconv: ['name', 'op', 'input', 'channels', 'kernel', 'dilation', 'activation', 'weight', 'bias'],
   add: ['name', 'op', 'inputs', 'size', 'activation'],
+  'dense-int': ['name', 'op', 'input', 'in', 'out', 'activation', 'weight', 'bias', 'multiplier', 'shift', 'table', 'quant'],
+  'gru-int': ['name', 'op', 'input', 'in', 'hidden', 'weights', 'biasIh', 'biasHh', 'multiplier', 'shift', 'tables', 'quant'],
+};
+
+/** Key order of an object and, by field, of the objects inside it. */
+export interface KeyTree {
+  keys: readonly string[];
+  fields?: Readonly<Record<string, KeyTree>>;
+}
+
+const RZN: KeyTree = { keys: ['r', 'z', 'n'] };
+const INPUT_QUANT = ['inputBits', 'inputScale', 'invInputScale', 'biasBits', 'preBits', 'preScale', 'tableBits'];
+
+/** Key order of the objects inside a layer of each op that has some (docs/integer.md, "Model file"). */
+export const LAYER_FIELD_KEY_ORDER: Readonly<Record<string, Readonly<Record<string, KeyTree>>>> = {
+  'dense-int': { quant: { keys: [...INPUT_QUANT, 'outputBits', 'outputScale'] } },
+  'gru-int': {
+    weights: { keys: ['ir', 'iz', 'in', 'hr', 'hz', 'hn'] },
+    tables: RZN,
+    quant: { keys: [...INPUT_QUANT, 'bits'], fields: { preBits: RZN, preScale: RZN, tableBits: RZN, bits: { keys: ['r', 'z', 'n', 'h'] } } },
+  },
 };
 
 type Json = Record<string, unknown>;
@@ -45,12 +66,27 @@ function layerKeys(layer: Json): readonly string[] {
   return (typeof op === 'string' && Object.hasOwn(LAYER_KEY_ORDER, op)) ? LAYER_KEY_ORDER[op] : ['name', 'op'];
 }
 
+/** `value` with its keys, and those of the objects in `tree.fields`, in canonical order. */
+function orderedTree(value: unknown, tree: KeyTree): unknown {
+  const out = ordered(value, tree.keys);
+  if (out === value || tree.fields === undefined) return out;
+  const obj = out as Json;
+  for (const [field, sub] of Object.entries(tree.fields)) if (field in obj) obj[field] = orderedTree(obj[field], sub);
+  return obj;
+}
+
+function orderedLayer(layer: unknown): unknown {
+  const op = (layer as Json)?.op;
+  const fields = typeof op === 'string' && Object.hasOwn(LAYER_FIELD_KEY_ORDER, op) ? LAYER_FIELD_KEY_ORDER[op] : undefined;
+  return orderedTree(layer, { keys: layerKeys(layer as Json), fields });
+}
+
 /** The header as the file stores it (before space padding). */
 export function canonicalHeaderJson(header: ModelHeader): string {
   const top = ordered(header, KEY_ORDER.header) as Json;
   top.stft = ordered(top.stft, KEY_ORDER.stft);
   top.features = ordered(top.features, KEY_ORDER.features);
-  top.layers = orderedList(top.layers, layerKeys);
+  top.layers = Array.isArray(top.layers) ? top.layers.map(orderedLayer) : top.layers;
   top.exits = orderedList(top.exits, () => KEY_ORDER.exit);
   top.gates = orderedList(top.gates, () => KEY_ORDER.gate);
   top.tensors = orderedList(top.tensors, () => KEY_ORDER.tensor);

@@ -87,3 +87,21 @@ export function decodeTensor(spec: TensorSpec, byName: Map<string, TensorSpec>, 
   }
   return out;
 }
+
+/** The unpacked codes of a packed-integer tensor `spec` (int2…int8), row-major, no scale applied. */
+export function decodeCodes(spec: TensorSpec, data: Uint8Array): Int8Array {
+  const bits = intBits(spec.dtype)!;
+  const { rows, cols } = rowsCols(spec.shape);
+  const rowBytes = packedBytes(cols, bits);
+  const out = new Int8Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) out[r * cols + j] = codeAt(data, spec.offset + r * rowBytes, j, bits);
+  }
+  return out;
+}
+
+/** The values of an i32 tensor `spec` (a fresh copy). */
+export function decodeI32(spec: TensorSpec, data: Uint8Array): Int32Array {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return Int32Array.from({ length: elementCount(spec.shape) }, (_, i) => view.getInt32(spec.offset + 4 * i, true));
+}

@@ -1,18 +1,39 @@
 /** A human-readable summary of a model, printed by `tinyhush info`. */
 import { describeTensors } from './describe-tensors.js';
+import { intBits } from './encodings.js';
 import { engineMemory } from './engine-memory.js';
 import { layerTensors } from './layer-tensors.js';
 import { denseMacsPerFrame, layerMacs } from './macs.js';
-import type { LayerSpec, Model, ModelHeader } from './types.js';
+import type { IntLayerSpec, LayerSpec, Model, ModelHeader } from './types.js';
+import { intOutput } from './validate-int.js';
 import { outputSize } from './validate-layers.js';
+
+/** Bit widths of an integer layer's operators: weights (from their dtypes), input, bias, pre-activations, tables, outputs. */
+function intBitsText(layer: IntLayerSpec, model: Model): string {
+  const h = model.header;
+  const dtypeBits = (name: string): number => intBits(h.tensors.find((t) => t.name === name)!.dtype)!;
+  const producer = h.layers.find((l) => l.name === layer.input);
+  const inBits = layer.quant.inputBits ?? intOutput(producer as IntLayerSpec).bits;
+  if (layer.op === 'dense-int') {
+    const q = layer.quant;
+    const table = q.preBits === null ? '' : ` pre ${q.preBits} table ${q.tableBits}`;
+    return `bits: w ${dtypeBits(layer.weight)} input ${inBits} bias ${q.biasBits}${table} out ${q.outputBits}`;
+  }
+  const q = layer.quant;
+  const rzn = (t: { r: number; z: number; n: number }): string => `${t.r}/${t.z}/${t.n}`;
+  const weights = Object.entries(layer.weights).map(([key, name]) => `${key} ${dtypeBits(name)}`).join(' ');
+  return `bits: ${weights} input ${inBits} bias ${q.biasBits} pre r/z/n ${rzn(q.preBits)} table ${rzn(q.tableBits)} ` +
+    `out r/z/n ${rzn(q.bits)} h ${q.bits.h}`;
+}
 
 function layerLine(layer: LayerSpec, model: Model): string {
   const source = layer.op === 'add' ? layer.inputs.join(' + ') : layer.input;
-  const activation = layer.op === 'gru' ? '' : ` ${layer.activation}`;
+  const activation = layer.op === 'gru' || layer.op === 'gru-int' ? '' : ` ${layer.activation}`;
+  const bits = layer.op === 'dense-int' || layer.op === 'gru-int' ? `; ${intBitsText(layer, model)}` : '';
   const extra = layer.op === 'dwconv' ? ` kernel ${layer.kernel} dilation ${layer.dilation}` : '';
   const shapes = layerTensors(layer).map((name) => `[${model.header.tensors.find((t) => t.name === name)!.shape}]`).join(' ');
   return `  ${layer.name}: ${layer.op} ${source} → ${outputSize(layer)}${extra}${activation}` +
-    `${shapes ? ` ${shapes}` : ''}, ${layerMacs(layer)} MACs`;
+    `${shapes ? ` ${shapes}` : ''}, ${layerMacs(layer)} MACs${bits}`;
 }
 
 function engineLine(header: ModelHeader): string {

@@ -7,11 +7,13 @@
 import { elementCount } from './encodings.js';
 import { layerTensors } from './layer-tensors.js';
 import { outputSize } from './validate-layers.js';
-import type { ModelHeader } from './types.js';
+import type { IntLayerSpec, LayerSpec, ModelHeader } from './types.js';
 
 /** i32 words of a frame program: program header + one step record per layer (src/engine/program.ts). */
 const PROGRAM_WORDS = 3;
-const STEP_WORDS = 17;
+const STEP_WORDS = 18;
+/** i32 words of an IntDenseParams / IntGruParams record (assembly/int-params.ts). */
+const INT_PARAM_WORDS = 16;
 const STATE_HEADER_WORDS = 6;
 /** dwconv ring-buffer header (assembly/dwconv.ts, `HEADER_BYTES`), in f32. */
 const DWCONV_HEADER_F32 = 4;
@@ -32,8 +34,20 @@ export function dwconvHistoryLength(channels: number, kernel: number, dilation: 
   return slots > 0 ? DWCONV_HEADER_F32 + slots * channels : 0;
 }
 
-/** The engine's WASM memory for `header` (exact sizes up to 64-byte rounding, all safe integers). */
-export function engineMemory(header: Pick<ModelHeader, 'layers' | 'exits' | 'gates' | 'tensors' | 'features'>): EngineMemory {
+/** Layers whose output the host reads as f32: the exits' masks and the speech-presence head. */
+export function floatOutputs(header: Pick<ModelHeader, 'exits' | 'speechPresence'>): Set<string> {
+  return new Set([...header.exits.map((exit) => exit.output), ...(header.speechPresence ? [header.speechPresence.output] : [])]);
+}
+
+const isInt = (layer: LayerSpec): layer is IntLayerSpec => layer.op === 'dense-int' || layer.op === 'gru-int';
+
+/**
+ * The engine's WASM memory for `header` (exact sizes up to 64-byte rounding, all safe integers; an
+ * upper bound for integer layers, whose i8 weights and i16 codes are counted as f32).
+ */
+export function engineMemory(
+  header: Pick<ModelHeader, 'layers' | 'exits' | 'gates' | 'tensors' | 'features' | 'speechPresence'>,
+): EngineMemory {
   const shapes = new Map(header.tensors.map((t) => [t.name, t.shape]));
   const f32 = (count: number): number => block(4 * count);
   let engineBytes = 0;
@@ -41,8 +55,17 @@ export function engineMemory(header: Pick<ModelHeader, 'layers' | 'exits' | 'gat
   const tapMajor = new Set<string>();
   let maxHidden = 0;
   let stateBytes = f32(header.features.bins) + f32(header.layers.length) + f32(header.gates.length);
+  const dequantized = floatOutputs(header);
+  /** Program steps per layer: an integer layer may quantize "features" before and dequantize after. */
+  const steps = new Map(header.layers.map((layer) => [layer.name,
+    1 + (isInt(layer) && layer.input === 'features' ? 1 : 0) + (isInt(layer) && dequantized.has(layer.name) ? 1 : 0)]));
   for (const layer of header.layers) {
     stateBytes += f32(outputSize(layer));
+    if (isInt(layer)) {
+      // parameter record, accumulator scratch (≤ 6 per output), 1/inputScale; input codes and f32 mask per state
+      engineBytes += block(4 * INT_PARAM_WORDS) + f32(6 * outputSize(layer)) + block(4);
+      stateBytes += f32(header.features.bins) + f32(outputSize(layer));
+    }
     if (layer.op === 'gru') maxHidden = Math.max(maxHidden, layer.hidden);
     if (layer.op !== 'dwconv') continue;
     if (!tapMajor.has(layer.weight)) engineBytes += f32(layer.channels * layer.kernel);
@@ -53,9 +76,10 @@ export function engineMemory(header: Pick<ModelHeader, 'layers' | 'exits' | 'gat
   stateBytes += block(4 * STATE_HEADER_WORDS);
   const exitSets = header.exits.map((exit) => new Set(exit.layers));
   const program = (steps: number): number => block(4 * (PROGRAM_WORDS + STEP_WORDS * steps));
+  const stepCount = (names: string[]): number => names.reduce((n, name) => n + steps.get(name)!, 0);
   for (const to of header.exits) {
-    stateBytes += program(to.layers.length);
-    for (const from of exitSets) stateBytes += program(to.layers.filter((name) => !from.has(name)).length);
+    stateBytes += program(stepCount(to.layers));
+    for (const from of exitSets) stateBytes += program(stepCount(to.layers.filter((name) => !from.has(name))));
   }
   return { engineBytes, stateBytes };
 }

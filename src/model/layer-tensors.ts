@@ -7,5 +7,8 @@ export function layerTensors(layer: LayerSpec): string[] {
     case 'dense': case 'dwconv': return [layer.weight, layer.bias];
     case 'gru': return [layer.weightIh, layer.weightHh, layer.biasIh, layer.biasHh];
     case 'add': return [];
+    case 'dense-int': return [layer.weight, layer.bias, layer.multiplier, layer.shift, ...(layer.table === null ? [] : [layer.table])];
+    case 'gru-int': return [...Object.values(layer.weights), layer.biasIh, layer.biasHh, layer.multiplier, layer.shift,
+      ...Object.values(layer.tables)];
   }
 }

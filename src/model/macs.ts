@@ -5,8 +5,8 @@ import type { LayerSpec, ModelHeader } from './types.js';
 /** MACs of one frame through `layer` with every channel on. */
 export function layerMacs(layer: LayerSpec): number {
   switch (layer.op) {
-    case 'dense': return layer.in * layer.out;
-    case 'gru': return 3 * layer.hidden * (layer.in + layer.hidden);
+    case 'dense': case 'dense-int': return layer.in * layer.out;
+    case 'gru': case 'gru-int': return 3 * layer.hidden * (layer.in + layer.hidden);
     case 'dwconv': return layer.channels * layer.kernel;
     case 'add': return 0;
   }

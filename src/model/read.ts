@@ -4,7 +4,8 @@
  */
 import { ModelFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
-import { decodeTensor } from './decode-tensor.js';
+import { decodeCodes, decodeI32, decodeTensor } from './decode-tensor.js';
+import { intBits } from './encodings.js';
 import { checkJsonBounds } from './json-bounds.js';
 import { LIMITS } from './limits.js';
 import { ALIGNMENT, CRC_BYTES, FORMAT_VERSION, MAGIC, PREFIX_BYTES } from './layout.js';
@@ -78,10 +79,17 @@ export function readModel(bytes: Uint8Array): Model {
     }
     return found;
   };
+  const ofDtype = (name: string, what: string, ok: (t: TensorSpec) => boolean): TensorSpec => {
+    const found = spec(name);
+    if (!ok(found)) throw new ModelFormatError(`tensor "${name}" of model "${header.name}" is ${found.dtype}, not ${what}`);
+    return found;
+  };
   return {
     header,
     bytes,
     tensor: (name) => decodeTensor(spec(name), tensors, data),
+    intCodes: (name) => decodeCodes(ofDtype(name, 'int2…int8', (t) => intBits(t.dtype) !== undefined), data),
+    int32: (name) => decodeI32(ofDtype(name, 'i32', (t) => t.dtype === 'i32'), data),
     tensorBytes: (name) => {
       const { offset, byteLength } = spec(name);
       return data.subarray(offset, offset + byteLength);

@@ -53,8 +53,97 @@ export interface AddLayer {
   activation: Activation;
 }
 
+/** Where a layer reading "features" turns them into codes (docs/integer.md, "Float boundaries"). */
+export interface IntInputQuant {
+  inputBits: number;
+  /** f32 scale of the input codes. */
+  inputScale: number;
+  /** `f32(1 / inputScale)`, the one multiply the boundary does. */
+  invInputScale: number;
+}
+
+/** Bit widths and scales of a `dense-int` layer; the input fields only when it reads "features". */
+export interface DenseIntQuant extends Partial<IntInputQuant> {
+  biasBits: number;
+  /** Pre-activation bits P, its scale and table bits K: sigmoid/tanh only, else null. */
+  preBits: number | null;
+  preScale: number | null;
+  tableBits: number | null;
+  outputBits: number;
+  /** Per-tensor output scale; `2^−(outputBits−1)` for sigmoid/tanh. */
+  outputScale: number;
+}
+
+/** An integer dense layer (docs/integer.md, "Dense layer"): i32 accumulators, Q31 requantization, tables. */
+export interface DenseIntLayer {
+  name: string;
+  op: 'dense-int';
+  input: string;
+  in: number;
+  out: number;
+  activation: Activation;
+  /** int2…int8 `[out, in]` with per-row scale, no zero point. */
+  weight: string;
+  /** i32 `[out]`, at accumulator scale. */
+  bias: string;
+  /** i32 `[out]` Q31 multipliers and right shifts. */
+  multiplier: string;
+  shift: string;
+  /** i32 `[2^K]` for sigmoid/tanh, else null. */
+  table: string | null;
+  quant: DenseIntQuant;
+}
+
+/** Per-gate values of a GRU (r, z, n). */
+export interface GateTriple {
+  r: number;
+  z: number;
+  n: number;
+}
+
+/** Bit widths and scales of a `gru-int` layer. */
+export interface GruIntQuant extends Partial<IntInputQuant> {
+  biasBits: number;
+  preBits: GateTriple;
+  preScale: GateTriple;
+  tableBits: GateTriple;
+  /** Output bits of r, z, n and of the hidden state h. */
+  bits: GateTriple & { h: number };
+}
+
+/** The six weight matrices of a GRU: input (ir, iz, in) `[h, in]` and hidden (hr, hz, hn) `[h, h]`. */
+export interface GruIntWeights {
+  ir: string;
+  iz: string;
+  in: string;
+  hr: string;
+  hz: string;
+  hn: string;
+}
+
+/** An integer GRU layer (docs/integer.md, "GRU step"); its output is the i16 hidden state. */
+export interface GruIntLayer {
+  name: string;
+  op: 'gru-int';
+  input: string;
+  in: number;
+  hidden: number;
+  weights: GruIntWeights;
+  /** i32 `[3h]` each, gate order r, z, n. */
+  biasIh: string;
+  biasHh: string;
+  /** i32 `[6, h]`, order ir, iz, in, hr, hz, hn. */
+  multiplier: string;
+  shift: string;
+  tables: { r: string; z: string; n: string };
+  quant: GruIntQuant;
+}
+
+/** A layer of integer arithmetic (reads "features" or another integer layer). */
+export type IntLayerSpec = DenseIntLayer | GruIntLayer;
+
 /** One layer of the execution list, discriminated by `op`. */
-export type LayerSpec = DenseLayer | GruLayer | DwConvLayer | AddLayer;
+export type LayerSpec = DenseLayer | GruLayer | DwConvLayer | AddLayer | IntLayerSpec;
 
 /** The layer operations a v1 file may use. */
 export type LayerOp = LayerSpec['op'];
@@ -166,6 +255,13 @@ export interface Model {
    * `ModelFormatError` if there is none.
    */
   tensor(name: string): Float32Array;
+  /**
+   * The codes of the int2…int8 tensor `name`, unpacked, row-major (a fresh copy; no scale or zero
+   * point applied). Throws `ModelFormatError` if there is none or it is not packed integers.
+   */
+  intCodes(name: string): Int8Array;
+  /** The values of the i32 tensor `name` (a fresh copy). Throws `ModelFormatError` if there is none or it is not i32. */
+  int32(name: string): Int32Array;
   /** The stored bytes of tensor `name` (a view into `bytes`, in its encoding). */
   tensorBytes(name: string): Uint8Array;
   /** The whole file as read. */

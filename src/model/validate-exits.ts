@@ -16,8 +16,8 @@ function checkMaskLayer(layer: LayerSpec, path: string, bins: number): void {
   if (outputSize(layer) !== bins) {
     fail(path, `a layer producing features.bins = ${bins} values; "${layer.name}" produces ${outputSize(layer)}`);
   }
-  if (layer.op === 'gru' || layer.activation !== 'sigmoid') {
-    const actual = layer.op === 'gru' ? 'a gru' : `"${layer.activation}"`;
+  if (layer.op === 'gru' || layer.op === 'gru-int' || layer.activation !== 'sigmoid') {
+    const actual = layer.op === 'gru' || layer.op === 'gru-int' ? `a ${layer.op}` : `"${layer.activation}"`;
     fail(path, `a layer with activation "sigmoid" (a mask in [0, 1]); "${layer.name}" is ${actual}`);
   }
 }

@@ -37,13 +37,13 @@ export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
   const stft = checkFixed(top.stft, 'stft', V1_STFT);
   const features = checkFixed(top.features, 'features', V1_FEATURES);
   const tensorMap = validateTensors(top.tensors, data);
-  const layers = validateLayers(top.layers, tensorMap, V1_FEATURES.bins);
+  const layers = validateLayers(top.layers, tensorMap, V1_FEATURES.bins, data);
   const exits = validateExits(top.exits, layers, V1_FEATURES.bins);
   const gates = validateGates(top.gates, layers);
   const skippedState = getOneOf(top, 'skippedState', 'header', ['hold'] as const);
   const provenance = asObject(top.provenance, 'provenance');
   const speechPresence = validateSpeechPresence(top.speechPresence, layers, exits);
-  const memory = engineMemory({ layers, exits, gates, tensors: [...tensorMap.values()], features });
+  const memory = engineMemory({ layers, exits, gates, tensors: [...tensorMap.values()], features, speechPresence });
   if (memory.engineBytes + memory.stateBytes > LIMITS.engineBytes) {
     fail('layers', `a model the engine can hold in ${LIMITS.engineBytes} bytes; it needs ${memory.engineBytes} ` +
       `for weights (as f32) and ${memory.stateBytes} per stream`);

@@ -5,15 +5,34 @@
 import { asArray, asList, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
 import { LIMITS } from './limits.js';
 import type { Activation, LayerSpec, TensorSpec } from './types.js';
+import { checkDenseInt, checkGruInt, intOutput, type IntCodes, type IntInput } from './validate-int.js';
 
 /** The name an input uses for the feature vector. */
 export const FEATURES_INPUT = 'features';
 
-const OPS = ['dense', 'gru', 'dwconv', 'add'] as const;
+const OPS = ['dense', 'gru', 'dwconv', 'add', 'dense-int', 'gru-int'] as const;
 const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'sigmoid', 'tanh'];
 
 /** Output size of every layer seen so far, plus "features". */
 type Sizes = Map<string, number>;
+
+/** The codes of every integer layer seen so far. */
+type IntOutputs = Map<string, IntCodes>;
+
+/** A float layer reads floats: "features" or a float layer, never an integer layer's codes. */
+function floatInput(ints: IntOutputs, name: unknown, path: string): void {
+  if (typeof name === 'string' && ints.has(name)) {
+    fail(path, `"${FEATURES_INPUT}" or a float layer; "${name}" is an integer layer (its codes have no float form)`);
+  }
+}
+
+/** An integer layer reads "features" (quantizing them) or another integer layer's codes. */
+function intInput(ints: IntOutputs, name: string, path: string): IntInput {
+  if (name === FEATURES_INPUT) return 'features';
+  const codes = ints.get(name);
+  if (codes === undefined) fail(path, `"${FEATURES_INPUT}" or an integer layer; "${name}" is a float layer`);
+  return codes;
+}
 
 /** The size of the output a layer reads, or throws if it is not an earlier layer. */
 function inputSize(sizes: Sizes, name: unknown, path: string): number {
@@ -40,7 +59,8 @@ function tensorOfShape(obj: JsonObject, key: string, path: string, tensors: Map<
 /** A layer size (in, out, hidden, channels, size): bounded so state sizes stay small integers. */
 const getSize = (obj: JsonObject, key: string, at: string): number => getInt(obj, key, at, 1, LIMITS.layerSize);
 
-function checkLayer(obj: JsonObject, path: string, sizes: Sizes, tensors: Map<string, TensorSpec>): LayerSpec {
+function checkLayer(obj: JsonObject, path: string, sizes: Sizes, ints: IntOutputs, tensors: Map<string, TensorSpec>,
+  data: Uint8Array): LayerSpec {
   const name = getString(obj, 'name', path);
   const at = `${path} ("${name}")`;
   const op = getOneOf(obj, 'op', at, OPS);
@@ -50,11 +70,21 @@ function checkLayer(obj: JsonObject, path: string, sizes: Sizes, tensors: Map<st
     const inputs = asArray(obj.inputs, `${at}.inputs`);
     if (inputs.length !== 2) fail(`${at}.inputs`, 'two layer names', inputs);
     const size = getSize(obj, 'size', at);
+    inputs.forEach((input, i) => floatInput(ints, input, `${at}.inputs[${i}]`));
     inputs.forEach((input, i) => matchSize(`${at}.size`, size, input as string, inputSize(sizes, input, `${at}.inputs[${i}]`)));
     return { name, op, inputs: inputs as [string, string], size, activation: activation() };
   }
   const input = getString(obj, 'input', at);
   const available = inputSize(sizes, input, `${at}.input`);
+  if (op === 'dense-int' || op === 'gru-int') {
+    const source = intInput(ints, input, `${at}.input`);
+    const inSize = getSize(obj, 'in', at);
+    matchSize(`${at}.in`, inSize, input, available);
+    const t = { specs: tensors, data };
+    return op === 'dense-int' ? checkDenseInt(obj, at, name, input, source, inSize, getSize(obj, 'out', at), t)
+      : checkGruInt(obj, at, name, input, source, inSize, getSize(obj, 'hidden', at), t);
+  }
+  floatInput(ints, input, `${at}.input`);
   if (op === 'dense') {
     const inSize = getSize(obj, 'in', at);
     matchSize(`${at}.in`, inSize, input, available);
@@ -80,21 +110,26 @@ function checkLayer(obj: JsonObject, path: string, sizes: Sizes, tensors: Map<st
 /** Output size of `layer` (what a consumer's input size must equal). */
 export function outputSize(layer: LayerSpec): number {
   switch (layer.op) {
-    case 'dense': return layer.out;
-    case 'gru': return layer.hidden;
+    case 'dense': case 'dense-int': return layer.out;
+    case 'gru': case 'gru-int': return layer.hidden;
     case 'dwconv': return layer.channels;
     case 'add': return layer.size;
   }
 }
 
-/** Validates the execution list; `bins` is the feature count that "features" provides. */
-export function validateLayers(value: unknown, tensors: Map<string, TensorSpec>, bins: number): LayerSpec[] {
+/**
+ * Validates the execution list; `bins` is the feature count that "features" provides, `data` the
+ * data section (integer layers' contents are checked: docs/integer.md, "Model file").
+ */
+export function validateLayers(value: unknown, tensors: Map<string, TensorSpec>, bins: number, data: Uint8Array): LayerSpec[] {
   const sizes: Sizes = new Map([[FEATURES_INPUT, bins]]);
+  const ints: IntOutputs = new Map();
   return asList(value, 'layers', LIMITS.layers).map((item, i) => {
     const path = `layers[${i}]`;
-    const layer = checkLayer(asObject(item, path), path, sizes, tensors);
+    const layer = checkLayer(asObject(item, path), path, sizes, ints, tensors, data);
     if (sizes.has(layer.name)) fail(`${path}.name`, `a unique name other than "${FEATURES_INPUT}"`, layer.name);
     sizes.set(layer.name, outputSize(layer));
+    if (layer.op === 'dense-int' || layer.op === 'gru-int') ints.set(layer.name, intOutput(layer));
     return layer;
   });
 }
