@@ -197,13 +197,20 @@ export function operatorsOf(header: ModelHeader): Operator[] {
   return ops;
 }
 
+/** The object holding the width at `path` (every key but the last). */
 function holder(config: BitConfig, path: readonly string[]): Json {
   return path.slice(0, -1).reduce((node: Json, key) => node[key] as Json, config as unknown as Json);
 }
 
+const readWidth = (config: BitConfig, path: readonly string[]): number => holder(config, path)[path[path.length - 1]] as number;
+
+function writeWidth(config: BitConfig, path: readonly string[], value: number): void {
+  holder(config, path)[path[path.length - 1]] = value;
+}
+
 /** The width at `op.path` in `config`. */
 export function widthOf(config: BitConfig, op: Operator): number {
-  return holder(config, op.path)[op.path[op.path.length - 1]] as number;
+  return readWidth(config, op.path);
 }
 
 /**
@@ -212,11 +219,9 @@ export function widthOf(config: BitConfig, op: Operator): number {
  */
 export function withWidths(base: BitConfig, operators: readonly Operator[], values: readonly number[]): BitConfig {
   const config = structuredClone(base);
-  operators.forEach((op, i) => { holder(config, op.path)[op.path[op.path.length - 1]] = values[i]; });
-  for (const op of operators) {
-    if (op.atMost === undefined) continue;
-    const cap = widthOf(config, { path: op.atMost, values: [] });
-    if (widthOf(config, op) > cap) holder(config, op.path)[op.path[op.path.length - 1]] = cap;
+  operators.forEach((op, i) => writeWidth(config, op.path, values[i]));
+  for (const { path, atMost } of operators) {
+    if (atMost !== undefined) writeWidth(config, path, Math.min(readWidth(config, path), readWidth(config, atMost)));
   }
   return config;
 }
