@@ -92,6 +92,8 @@ export function decodeTensor(spec: TensorSpec, byName: Map<string, TensorSpec>, 
 export function decodeCodes(spec: TensorSpec, data: Uint8Array): Int8Array {
   const bits = intBits(spec.dtype)!;
   const { rows, cols } = rowsCols(spec.shape);
+  // int8 rows are already i8 codes, row after row.
+  if (bits === 8) return new Int8Array(data.buffer, data.byteOffset + spec.offset, rows * cols).slice();
   const rowBytes = packedBytes(cols, bits);
   const out = new Int8Array(rows * cols);
   for (let r = 0; r < rows; r++) {
