@@ -117,13 +117,12 @@ export function convertGru(layer: GruLayer, weightIh: Float32Array, weightHh: Fl
   biasHh: Float32Array, bits: GruBits, input: InputCodes, scales: GruScales): ConvertedLayer<GruIntLayer> {
   const { name, hidden: h } = layer;
   const state = { bits: bits.h, scale: pow2Scale(bits.h) };
-  const rows = (k: number, values: Float32Array, cols: number): Float32Array => values.subarray(k * h * cols, (k + 1) * h * cols);
-  const terms = GATES.flatMap((gate, k) => [
-    accumulatorTerms(rows(k, weightIh, layer.in), rows(k, biasIh, 1), h, layer.in, bits[IH[k]], bits.bias, input, scales.pre[gate]),
-    accumulatorTerms(rows(k, weightHh, h), rows(k, biasHh, 1), h, h, bits[HH[k]], bits.bias, state, scales.pre[gate]),
-  ]);
-  const ih = [terms[0], terms[2], terms[4]];
-  const hh = [terms[1], terms[3], terms[5]];
+  /** Gate k's rows of a `[3h, cols]` tensor. */
+  const gateRows = (values: Float32Array, cols: number, k: number): Float32Array => values.subarray(k * h * cols, (k + 1) * h * cols);
+  const ih = GATES.map((gate, k) => accumulatorTerms(gateRows(weightIh, layer.in, k), gateRows(biasIh, 1, k), h, layer.in,
+    bits[IH[k]], bits.bias, input, scales.pre[gate]));
+  const hh = GATES.map((gate, k) => accumulatorTerms(gateRows(weightHh, h, k), gateRows(biasHh, 1, k), h, h,
+    bits[HH[k]], bits.bias, state, scales.pre[gate]));
   const matrices = [...ih, ...hh];
   const tensors: Record<string, TensorData> = {};
   [...IH, ...HH].forEach((m, i) => Object.assign(tensors, weightTensors(`${name}.${m}`, matrices[i], h, i < 3 ? layer.in : h, bits[m])));
