@@ -16,6 +16,7 @@ interface Golden {
   features: number[][];
   exits: { masks: number[][]; presence: number[] }[];
   alternating: number[][];
+  alternatingReset: number[][];
 }
 
 const DIR = join(process.cwd(), 'tests', 'fixtures', 'golden');
@@ -51,10 +52,18 @@ golden.exits.forEach((g, e) => {
   results[`exit ${e} layerOutput`] = layerOutput;
 });
 
-// Frame t takes exit t % 2: the held GRU state of the skipped frames.
+// Frame t takes exit t % 2: the held GRU state of the skipped frames, and with skippedState 'reset'
+// (the layers of exit 1 only, gru2 among them, restart from zero).
 {
   const state = engine.createState();
   results.alternating = golden.alternating.reduce((n, want, t) => n + frame(state, t, t % 2, want), 0);
+  const resetting = createEngine(core, model, { skippedState: 'reset' });
+  const s = resetting.createState();
+  results['alternating, reset'] = golden.alternatingReset.reduce((n, want, t) => {
+    core.writeF32(features, golden.features[t]);
+    resetting.run(s, features, mask, { exit: t % 2 });
+    return n + differ(core.f32(mask, bins), want);
+  }, 0);
 }
 
 // run exit 0 then extend to exit 1 = run exit 1; after a reset the stream starts over.

@@ -7,7 +7,8 @@ for it, every exit run alone from zero state.
     python3 training/quant/make_int_model_golden.py [--out tests/fixtures/golden]
 
 Writes int-model.thm and int-model.json: { features [frames][161], exits: [{ masks, presence }],
-alternating: masks when frame t takes exit t % 2 } (floats printed in their shortest form; masks
+alternating: masks when frame t takes exit t % 2, alternatingReset: the same with skipped GRUs reset }
+(floats printed in their shortest form; masks
 and presence are exact f32 values).
 """
 import argparse
@@ -145,7 +146,14 @@ def main() -> None:
         exits.append({'masks': masks, 'presence': presence})
     model.reset()  # frame t takes exit t % 2: gru2 holds its state through the exit-0 frames
     alternating = [model.step(frame, t % 2).tolist() for t, frame in enumerate(x)]
-    golden = {'features': [[float(v) for v in frame] for frame in x], 'exits': exits, 'alternating': alternating}
+    model.reset()  # the same with "skippedState": "reset": a GRU that sat out the previous frame starts from zero
+    alternating_reset, ran = [], set()
+    for t, frame in enumerate(x):
+        model.state = {name: h if name in ran else np.zeros_like(h) for name, h in model.state.items()}
+        alternating_reset.append(model.step(frame, t % 2).tolist())
+        ran = set(EXITS[t % 2][2])
+    golden = {'features': [[float(v) for v in frame] for frame in x], 'exits': exits, 'alternating': alternating,
+              'alternatingReset': alternating_reset}
     (args.out / 'int-model.json').write_text(json.dumps(golden, separators=(',', ':')) + '\n')
     print(f'{path}: {path.stat().st_size} bytes; {FRAMES} frames, {len(EXITS)} exits')
 
