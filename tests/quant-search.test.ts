@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -121,9 +121,11 @@ describe('runSearch', () => {
     const dir = tempDir();
     try {
       await runSearch(HEADER, { ...OPTIONS, generations: 0 }, stubQuality, dir);
-      for (const other of [{ seed: 8 }, { population: 8 }, { calibration: 'other' }]) {
+      for (const other of [{ seed: 8 }, { population: 8 }, { calibration: 'other' }, { model: { name: 'gru', crc32: '00000001' } }]) {
         await expect(runSearch(HEADER, { ...OPTIONS, ...other }, stubQuality, dir)).rejects.toThrow(InvalidOptionError);
       }
+      writeFileSync(join(dir, 'state.json'), '{"format": "tinyhush-quant-search", "vers');
+      await expect(runSearch(HEADER, OPTIONS, stubQuality, dir)).rejects.toThrow(/state.json is not valid JSON/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

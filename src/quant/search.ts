@@ -121,7 +121,8 @@ export function searchSpace(header: ModelHeader): SearchSpace {
 }
 
 function sameSettings(a: SearchSettings, b: SearchSettings): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return a.model?.name === b.model.name && a.model?.crc32 === b.model.crc32 && a.population === b.population
+    && a.seed === b.seed && a.calibration === b.calibration;
 }
 
 function describeSettings({ model, population, seed, calibration }: SearchSettings): string {
@@ -137,7 +138,12 @@ export async function readSearchState(dir: string): Promise<SearchState | undefi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const state = JSON.parse(text) as SearchState;
+  let state: SearchState;
+  try {
+    state = JSON.parse(text) as SearchState;
+  } catch {
+    throw new InvalidOptionError(`${join(dir, 'state.json')} is not valid JSON; remove it to start the search again`);
+  }
   if (state?.format !== 'tinyhush-quant-search' || state.version !== 1) {
     throw new InvalidOptionError(`${join(dir, 'state.json')} is not the state of a tinyhush quantization search`);
   }
