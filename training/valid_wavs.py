@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import soundfile as sf
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,7 +42,12 @@ def main():
     enhanced = stft.istft_aligned(mask * x)
     for kind, audio in (('clean', clean), ('noisy', noisy), ('enhanced', enhanced)):
         for i, row in enumerate(audio):
-            write_pcm16(args.out / kind / f'{i:03d}.wav', row.numpy()[:enhanced.shape[1]])
+            path, x = args.out / kind / f'{i:03d}.wav', row.numpy()[:enhanced.shape[1]]
+            if kind == 'clean':  # the reference is not a recording: at -10 dBFS its peaks may pass full scale
+                path.parent.mkdir(parents=True, exist_ok=True)
+                sf.write(path, x, valid_set.SR, subtype='FLOAT')
+            else:
+                write_pcm16(path, x)
 
 
 if __name__ == '__main__':
