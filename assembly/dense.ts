@@ -4,6 +4,7 @@
 // `denseColsMasked` takes the transpose Wt [cols, rows] instead: a skipped column is then one
 // contiguous run of weights that is never read, and the rows are the SIMD lanes.
 
+import { ACTIVE_CHUNK, activeList, listActive, listed } from './active-list';
 import { activation } from './activations';
 import { countWork } from './counters';
 import { dot, madd4, sum4 } from './vector';
@@ -83,42 +84,32 @@ export function denseScalar(out: usize, W: usize, x: usize, bias: usize, rows: i
  * `dense` restricted to the rows and columns whose u8 mask entry is non-zero (mask pointer 0 =
  * all on). Skipped rows write 0 (a pruned channel is silent); skipped weights are never read,
  * and only the executed MACs and read bytes are counted. Row masks run in SIMD, four active rows
- * at a time; a column mask on row-major weights runs in scalar code (the skipped weights sit
- * between the active ones): give a gated project layer `denseColsMasked` and its transpose.
+ * at a time from a branch-free list of them; a column mask on row-major weights runs in scalar
+ * code (the skipped weights sit between the active ones): give a gated project layer
+ * `denseColsMasked` and its transpose.
+ * Returns the number of rows computed.
  */
 export function denseMasked(
   out: usize, W: usize, x: usize, bias: usize, rows: i32, cols: i32, act: i32,
   rowMask: usize, colMask: usize,
-): void {
+): i32 {
   if (rowMask == 0 && colMask == 0) {
     dense(out, W, x, bias, rows, cols, act);
-    return;
+    return rows;
   }
   const activeCols = activeCount(colMask, cols);
   const rowBytes = <usize>cols << 2;
   let activeRows = 0;
   if (colMask == 0) {
-    // Gather active rows in fours for the SIMD block; 1-3 left over take the single-row dot.
-    let r0 = 0, r1 = 0, r2 = 0, pending = 0;
-    for (let r = 0; r < rows; r++) {
-      if (load<u8>(rowMask + r) == 0) {
-        store<f32>(out + (<usize>r << 2), 0);
-        continue;
-      }
-      activeRows++;
-      if (pending == 0) r0 = r;
-      else if (pending == 1) r1 = r;
-      else if (pending == 2) r2 = r;
-      else {
-        rows4(out, W, x, bias, rowBytes, act, r0, r1, r2, r);
-        pending = 0;
-        continue;
-      }
-      pending++;
+    // Active rows in fours for the SIMD block; 1-3 left over take the single-row dot.
+    memory.fill(out, 0, <usize>rows << 2);
+    for (let from = 0; from < rows; from += ACTIVE_CHUNK) {
+      const n = listActive(rowMask, from, min(rows, from + ACTIVE_CHUNK));
+      activeRows += n;
+      let i = 0;
+      for (; i + 4 <= n; i += 4) rows4(out, W, x, bias, rowBytes, act, listed(i), listed(i + 1), listed(i + 2), listed(i + 3));
+      for (; i < n; i++) finish(out, bias, listed(i), dot(W + <usize>listed(i) * rowBytes, x, cols), act);
     }
-    if (pending > 0) finish(out, bias, r0, dot(W + <usize>r0 * rowBytes, x, cols), act);
-    if (pending > 1) finish(out, bias, r1, dot(W + <usize>r1 * rowBytes, x, cols), act);
-    if (pending > 2) finish(out, bias, r2, dot(W + <usize>r2 * rowBytes, x, cols), act);
   } else {
     for (let r = 0; r < rows; r++) {
       if (rowMask != 0 && load<u8>(rowMask + r) == 0) {
@@ -135,21 +126,7 @@ export function denseMasked(
     }
   }
   countWork(<f64>activeRows * <f64>activeCols, weightBytes(activeRows, activeCols, bias));
-}
-
-// Active column indices of one `denseColsMasked` call, gathered without branches so that the
-// multiply loop does not branch on the mask (a random mask mispredicts half of its branches).
-const COLUMN_CHUNK = 4096;
-const columnList = memory.data(COLUMN_CHUNK * 4, 16);
-
-/** Writes the indices c in [from, to) with colMask[c] ≠ 0 (all when colMask is 0); returns their count. */
-@inline function listColumns(colMask: usize, from: i32, to: i32): i32 {
-  let n = 0;
-  for (let c = from; c < to; c++) {
-    store<i32>(columnList + (<usize>n << 2), c);
-    n += colMask == 0 || load<u8>(colMask + c) != 0 ? 1 : 0;
-  }
-  return n;
+  return activeRows;
 }
 
 /**
@@ -166,12 +143,12 @@ export function denseColsMasked(
   const simdBytes = colBytes & ~15;
   memory.fill(out, 0, colBytes);
   let activeCols = 0;
-  for (let c0 = 0; c0 < cols; c0 += COLUMN_CHUNK) {
-    const n = listColumns(colMask, c0, min(cols, c0 + COLUMN_CHUNK));
+  for (let c0 = 0; c0 < cols; c0 += ACTIVE_CHUNK) {
+    const n = listActive(colMask, c0, min(cols, c0 + ACTIVE_CHUNK));
     activeCols += n;
-    const listEnd = columnList + (<usize>n << 2);
-    const eightsEnd = columnList + (<usize>(n & ~7) << 2);
-    let p = columnList;
+    const listEnd = activeList + (<usize>n << 2);
+    const eightsEnd = activeList + (<usize>(n & ~7) << 2);
+    let p = activeList;
     for (; p < eightsEnd; p += 32) {
       const c0 = <usize>load<i32>(p), c1 = <usize>load<i32>(p, 4), c2 = <usize>load<i32>(p, 8);
       const c3 = <usize>load<i32>(p, 12), c4 = <usize>load<i32>(p, 16), c5 = <usize>load<i32>(p, 20);

@@ -5,7 +5,8 @@
 // input frames behind a 16-byte header holding the slot of the oldest: a frame costs one frame
 // copy, not a shift of the whole history.
 
-import { activate } from './activations';
+import { ACTIVE_CHUNK, listActive, listed } from './active-list';
+import { activate, activation } from './activations';
 import { madd4 } from './vector';
 import { countWork } from './counters';
 
@@ -23,33 +24,42 @@ export function dwConvStateLength(channels: i32, kernel: i32, dilation: i32): i3
   return r >= slots ? r - slots : r;
 }
 
-/** True when none of the four u8 flags at `p` is 0 (the classic has-a-zero-byte test). */
-@inline function allFourRun(p: usize): bool {
-  const v = load<u32>(p);
-  return ((v - 0x01010101) & ~v & 0x80808080) == 0;
+/** out[c] += Wt_j[c] · tap[c] for every channel. */
+@inline function accumulateTap(out: usize, tap: usize, w: usize, channels: i32): void {
+  const simdBytes = <usize>(channels & ~3) << 2;
+  for (let o: usize = 0; o < simdBytes; o += 16) {
+    v128.store(out + o, madd4(v128.load(w + o), v128.load(tap + o), v128.load(out + o)));
+  }
+  for (let o = simdBytes; o < <usize>channels << 2; o += 4) {
+    store<f32>(out + o, load<f32>(out + o) + load<f32>(w + o) * load<f32>(tap + o));
+  }
 }
 
-/** out[c] += Wt_j[c] · tap[c] for every channel the mask runs (all when `chMask` is 0). */
-@inline function accumulateTap(out: usize, tap: usize, w: usize, channels: i32, chMask: usize): void {
-  const simdBytes = <usize>(channels & ~3) << 2;
-  if (chMask == 0) {
-    // Separate loop: neither Binaryen nor V8 hoists the mask test out of the one below.
-    for (let o: usize = 0; o < simdBytes; o += 16) {
-      v128.store(out + o, madd4(v128.load(w + o), v128.load(tap + o), v128.load(out + o)));
-    }
-  } else for (let o: usize = 0; o < simdBytes; o += 16) {
-    if (allFourRun(chMask + (o >> 2))) {
-      v128.store(out + o, madd4(v128.load(w + o), v128.load(tap + o), v128.load(out + o)));
-    } else {
-      for (let i = o; i < o + 16; i += 4) accumulateChannel(out, tap, w, chMask, i);
+/**
+ * The channels `chMask` runs, each alone from a branch-free list (a mask that changes every frame
+ * would mispredict per-channel tests); the others write 0. Returns how many ran.
+ */
+function maskedChannels(
+  out: usize, x: usize, frames: usize, pos: i32, slots: i32, Wt: usize, bias: usize,
+  channels: i32, kernel: i32, dilation: i32, act: i32, chMask: usize,
+): i32 {
+  const frameBytes = <usize>channels << 2;
+  memory.fill(out, 0, frameBytes);
+  let active = 0;
+  for (let from = 0; from < channels; from += ACTIVE_CHUNK) {
+    const n = listActive(chMask, from, min(channels, from + ACTIVE_CHUNK));
+    active += n;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>listed(i) << 2;
+      let sum: f32 = bias != 0 ? load<f32>(bias + o) : 0;
+      for (let j = 0, s = 0; j < kernel; j++, s += dilation) {
+        const tap = j == kernel - 1 ? x : frames + <usize>ringSlot(pos, s, slots) * frameBytes;
+        sum += load<f32>(Wt + <usize>j * frameBytes + o) * load<f32>(tap + o);
+      }
+      store<f32>(out + o, activation(sum, act));
     }
   }
-  for (let o = simdBytes; o < <usize>channels << 2; o += 4) accumulateChannel(out, tap, w, chMask, o);
-}
-
-@inline function accumulateChannel(out: usize, tap: usize, w: usize, chMask: usize, o: usize): void {
-  if (chMask != 0 && load<u8>(chMask + (o >> 2)) == 0) return;
-  store<f32>(out + o, load<f32>(out + o) + load<f32>(w + o) * load<f32>(tap + o));
+  return active;
 }
 
 /**
@@ -66,23 +76,19 @@ export function dwConvStep(
   const slots = (kernel - 1) * dilation;
   const pos = slots > 0 ? load<i32>(state) : 0;
   const frames = state + HEADER_BYTES;
-  // out starts at the bias, then one pass per tap, oldest first: tap j reads shift-register slot
-  // j·dilation, and the newest tap is x itself.
-  if (bias != 0) memory.copy(out, bias, frameBytes);
-  else memory.fill(out, 0, frameBytes);
-  for (let j = 0, s = 0; j < kernel; j++, s += dilation) {
-    const tap = j == kernel - 1 ? x : frames + <usize>ringSlot(pos, s, slots) * frameBytes;
-    accumulateTap(out, tap, Wt + <usize>j * frameBytes, channels, chMask);
-  }
-  activate(out, channels, act);
+  // Tap j reads shift-register slot j·dilation; the newest tap is x itself.
   let active = channels;
   if (chMask != 0) {
-    for (let c = 0; c < channels; c++) {
-      if (load<u8>(chMask + <usize>c) == 0) {
-        store<f32>(out + (<usize>c << 2), 0);
-        active--;
-      }
+    active = maskedChannels(out, x, frames, pos, slots, Wt, bias, channels, kernel, dilation, act, chMask);
+  } else {
+    // out starts at the bias, then one SIMD pass per tap, oldest first.
+    if (bias != 0) memory.copy(out, bias, frameBytes);
+    else memory.fill(out, 0, frameBytes);
+    for (let j = 0, s = 0; j < kernel; j++, s += dilation) {
+      const tap = j == kernel - 1 ? x : frames + <usize>ringSlot(pos, s, slots) * frameBytes;
+      accumulateTap(out, tap, Wt + <usize>j * frameBytes, channels);
     }
+    activate(out, channels, act);
   }
   if (slots > 0) {
     // The oldest frame's slot takes x, and the next slot becomes the oldest.

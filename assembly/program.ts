@@ -4,7 +4,7 @@
 // programs", gives the layout the engine writes).
 
 import { activate } from './activations';
-import { dense, denseMasked } from './dense';
+import { dense, denseColsMasked, denseMasked } from './dense';
 import { dwConvStep } from './dwconv';
 import { gruStep } from './gru';
 import { dequantizeMask, quantizeInput } from './int-boundary';
@@ -23,6 +23,7 @@ const OP_DENSE_INT = 6;
 const OP_GRU_INT = 7;
 const OP_QUANTIZE_INPUT = 8; // features (f32) → a features-reading integer layer's input codes
 const OP_DEQUANTIZE = 9; // a mask / speech-presence integer layer's codes → f32 gains
+const OP_GATE_DECISION = 10; // a gate's decision layer output → its u8 channel mask (docs/model-format.md, "Gates")
 
 /** What every program of one engine state shares (written once by the engine). */
 @unmanaged class StateHeader {
@@ -69,9 +70,20 @@ const OP_DEQUANTIZE = 9; // a mask / speech-presence integer layer's codes → f
   memoryLength: i32;
   /**
    * Integer ops: an IntDenseParams / IntGruParams record (assembly/int-params.ts); for
-   * OP_QUANTIZE_INPUT the address of the f32 1/inputScale. 0 otherwise.
+   * OP_QUANTIZE_INPUT the address of the f32 1/inputScale; for OP_DENSE_ROWS (a gated expand) the
+   * i32 that receives the number of channels that ran. 0 otherwise.
    */
   params: i32;
+}
+
+/**
+ * Channel c of a gate runs iff its decision output x[c] > 0: writes that u8 mask at `mask` and
+ * makes it the gate's mask for this frame, unless the caller's decision already set one (`slot` ≠ 0).
+ */
+function gateDecision(slot: usize, mask: usize, x: usize, channels: i32): void {
+  if (load<i32>(slot) != 0) return;
+  for (let c = 0; c < channels; c++) store<u8>(mask + <usize>c, <u8>(load<f32>(x + (<usize>c << 2)) > 0));
+  store<i32>(slot, <i32>mask);
 }
 
 /**
@@ -98,8 +110,14 @@ export function runProgram(programPtr: usize, featuresIn: usize, maskOut: usize,
     const mask: usize = t.gate >= 0 ? <usize>load<i32>(<usize>state.gateMasks + (<usize>t.gate << 2)) : 0;
     switch (t.op) {
       case OP_DENSE: dense(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act); break;
-      case OP_DENSE_ROWS: denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, mask, 0); break;
-      case OP_DENSE_COLS: denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, 0, mask); break;
+      case OP_DENSE_ROWS: {
+        const active = denseMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, mask, 0);
+        if (t.params != 0) store<i32>(<usize>t.params, active);
+        break;
+      }
+      // `w` is the transposed weight [cols, rows]: a skipped column is a run of weights never read.
+      case OP_DENSE_COLS: denseColsMasked(t.out, t.w, t.x, t.b, t.rows, t.cols, t.act, mask); break;
+      case OP_GATE_DECISION: gateDecision(<usize>state.gateMasks + (<usize>t.gate << 2), t.out, t.x, t.rows); break;
       // Recurrent state is flushed of tiny values (assembly/vector.ts, TINY): a decaying hidden
       // state or history would otherwise drift into the slow subnormal range.
       case OP_GRU:

@@ -19,6 +19,7 @@ import type { Model } from '../src/model/types.js';
 import { assembleFile, writeModel } from '../src/model/write.js';
 import { createCore } from '../src/wasm/core.js';
 import { formatError, rejects } from './model-errors.js';
+import { loadGateFixture } from './gates-fixture.js';
 
 const golden = (kind: string): Uint8Array => new Uint8Array(readFileSync(join(process.cwd(), 'tests/fixtures/golden', `${kind}.thm`)));
 
@@ -49,8 +50,10 @@ function allocated(model: Model): { engineBytes: number; stateBytes: number } {
 }
 
 describe('engineMemory', () => {
-  test.each(['gru', 'conv'])('%s golden model: within 64 bytes per allocation of a real engine', (kind) => {
-    const model = readModel(golden(kind));
+  test.each([
+    ['gru golden', golden('gru')], ['conv golden', golden('conv')], ['gate fixture', loadGateFixture().bytes],
+  ])('%s model: within 64 bytes per allocation of a real engine', (_, bytes) => {
+    const model = readModel(bytes);
     const estimate = engineMemory(model.header);
     const actual = allocated(model);
     const allocations = 3 * model.header.layers.length + model.header.tensors.length + 8 + (model.header.exits.length + 1) ** 2;

@@ -10,14 +10,15 @@
 import { InvalidOptionError } from '../errors.js';
 import { floatOutputs } from '../model/engine-memory.js';
 import { layerTensors } from '../model/layer-tensors.js';
-import { denseMacsPerFrame } from '../model/macs.js';
-import type { IntLayerSpec, LayerSpec, Model } from '../model/types.js';
+import { denseMacsPerFrame, layerMacs } from '../model/macs.js';
+import type { DenseLayer, IntLayerSpec, LayerSpec, Model } from '../model/types.js';
 import { intOutput } from '../model/validate-int.js';
 import { Activation, type Core } from '../wasm/core.js';
+import { clampGateRatio, type RatioBias, writeRatioBiases } from './gate-ratio.js';
 import { type PlacedIntLayer, placeIntLayer } from './int-layers.js';
 import {
   OP_ADD, OP_DENSE, OP_DENSE_COLS, OP_DENSE_INT, OP_DENSE_ROWS, OP_DEQUANTIZE, OP_DWCONV, OP_GRU, OP_GRU_INT,
-  OP_QUANTIZE_INPUT, type Step, writeProgram, writeStateHeader,
+  OP_GATE_DECISION, OP_QUANTIZE_INPUT, type Step, writeProgram, writeStateHeader,
 } from './program.js';
 import type { Decision, Engine, EngineOptions, EngineState, ExitInfo, GateInfo, SkippedState } from './types.js';
 
@@ -36,11 +37,17 @@ interface CompiledState extends EngineState {
   frame: number;
   /** Each layer's output buffer (f32, or i16 codes for an integer layer). */
   outputs: Map<string, number>;
+  /** i32 index of the per-gate counts of channels that ran in the last frame (−1: gate not run). */
+  activeSlots: number;
+  /** The gate ratio set by `setGateRatio`, and the one the effective biases hold now. */
+  baseRatio: number;
+  ratio: number;
+  ratioBiases: RatioBias[];
 }
 
 let nextEngineId = 1;
 
-/** [channels, kernel] → [kernel, channels]. */
+/** [channels, kernel] → [kernel, channels]; any [rows, cols] → [cols, rows]. */
 function tapMajor(weight: Float32Array, channels: number, kernel: number): Float32Array {
   const out = new Float32Array(weight.length);
   for (let c = 0; c < channels; c++) {
@@ -107,6 +114,16 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     tapMajorPtr.set(layer.weight, place(tapMajor(model.tensor(layer.weight), layer.channels, layer.kernel)));
   }
 
+  // A gated project runs on its transpose (denseColsMasked): a skipped channel's weights are one run never read.
+  const layerNamed = new Map(header.layers.map((l) => [l.name, l]));
+  const transposedPtr = new Map<string, number>();
+  for (const gate of header.gates) {
+    const project = layerNamed.get(gate.project) as DenseLayer;
+    transposedPtr.set(project.name, place(tapMajor(model.tensor(project.weight), project.out, project.in)));
+  }
+  const ratioLayers = header.layers.filter((l): l is DenseLayer => l.op === 'dense' && l.ratioWeight !== undefined)
+    .map((l) => ({ name: l.name, bias: model.tensor(l.bias), ratioWeight: model.tensor(l.ratioWeight!) }));
+
   const maxHidden = Math.max(0, ...header.layers.map((l) => (l.op === 'gru' ? l.hidden : 0)));
   const gruScratch = core.allocF32(6 * maxHidden);
 
@@ -118,13 +135,24 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     gating.set(gate.project, { gate: g, op: OP_DENSE_COLS });
   });
 
-  const exits: ExitInfo[] = header.exits.map((exit, i) => ({ name: exit.name, macsPerFrame: denseMacsPerFrame(header, i) }));
-  const gates: GateInfo[] = header.gates.map((gate) => ({ name: gate.name, channels: gate.channels }));
+  const gatedMacs = (names: string[]): number => header.gates.filter((g) => names.includes(g.expand))
+    .reduce((sum, g) => sum + [g.expand, g.depthwise, g.project].reduce((m, n) => m + layerMacs(layerNamed.get(n)!), 0), 0);
+  const exits: ExitInfo[] = header.exits.map((exit, i) => ({
+    name: exit.name, macsPerFrame: denseMacsPerFrame(header, i), gatedMacsPerFrame: gatedMacs(exit.layers),
+  }));
+  const gates: GateInfo[] = header.gates.map((gate) => ({ name: gate.name, channels: gate.channels, decides: gate.decision !== undefined }));
+  /** Decision layer → its gate, and the gated expand layers' gates. */
+  const decisionOf = new Map(header.gates.flatMap((gate, g) => (gate.decision === undefined ? [] : [[gate.decision, g] as const])));
+  const expandOf = new Map(header.gates.map((gate, g) => [gate.expand, g]));
 
   function createState(): EngineState {
     const features = core.allocF32(bins);
     const lastRun = core.allocF32(header.layers.length); // i32 slots; zero = not run since the reset
     const gateMasks = core.allocF32(header.gates.length); // i32 slots: u8 mask pointers
+    const gateActive = core.allocF32(header.gates.length); // i32 slots: channels that ran
+    const decisionMasks = header.gates.map((gate) => (gate.decision === undefined ? 0 : core.allocU8(gate.channels)));
+    const ratioBiases: RatioBias[] = ratioLayers.map((l) => ({ ...l, effective: core.allocF32(l.bias.length) }));
+    const effectiveBias = new Map(ratioLayers.map((l, i) => [l.name, ratioBiases[i].effective]));
     const zeroOnReset = [features, bins, lastRun, header.layers.length];
     const output = new Map<string, number>([['features', features]]);
     /** dwconv layer → its history (pointer, f32 count). */
@@ -162,8 +190,10 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
       };
       switch (layer.op) {
         case 'dense':
-          return { ...step, op: gating.get(layer.name)?.op ?? OP_DENSE, x: output.get(layer.input)!, w: weight(layer.weight),
-            b: weight(layer.bias), rows: layer.out, cols: layer.in, act: Activation[layer.activation] };
+          return { ...step, op: gating.get(layer.name)?.op ?? OP_DENSE, x: output.get(layer.input)!,
+            w: transposedPtr.get(layer.name) ?? weight(layer.weight), b: effectiveBias.get(layer.name) ?? weight(layer.bias),
+            rows: layer.out, cols: layer.in, act: Activation[layer.activation],
+            params: expandOf.has(layer.name) ? gateActive + 4 * expandOf.get(layer.name)! : 0 };
         case 'gru':
           return { ...step, op: OP_GRU, x: output.get(layer.input)!, w: weight(layer.weightIh), w2: weight(layer.weightHh),
             b: weight(layer.biasIh), b2: weight(layer.biasHh), rows: layer.hidden, cols: layer.in,
@@ -204,15 +234,25 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     };
     /** Where the host reads a layer's output as f32. */
     const floatOutput = (name: string): number => floatOf.get(name) ?? output.get(name)!;
+    /** A gate's decision layer is followed by the step that turns its output into the gate's channel mask. */
+    const withDecision = (layer: LayerSpec): Step[] => {
+      const g = decisionOf.get(layer.name);
+      if (g === undefined) return stepsOf(layer);
+      const decide: Step = { ...stepOf(layer), op: OP_GATE_DECISION, out: decisionMasks[g], x: output.get(layer.name)!,
+        rows: header.gates[g].channels, gate: g, memory: 0, memoryLength: 0, params: 0 };
+      return [...stepsOf(layer), decide];
+    };
     const programOf = (layers: Set<string>, exitOutput: string): number => writeProgram(core, stateHeader,
-      floatOutput(exitOutput), header.layers.filter((l) => layers.has(l.name)).flatMap(stepsOf));
+      floatOutput(exitOutput), header.layers.filter((l) => layers.has(l.name)).flatMap(withDecision));
     const programs = header.exits.map((exit) => programOf(new Set(exit.layers), exit.output));
     const continuations = header.exits.map((from) => header.exits.map((to) => (
       programOf(new Set(to.layers.filter((name) => !from.layers.includes(name))), to.output))));
     const speechSlot = speechOutput === undefined ? -1 : floatOutput(speechOutput) >>> 2;
     const state: CompiledState = {
       engineId, programs, continuations, zeroOnReset, gateSlots: gateMasks >>> 2, speechSlot, frame: -1, outputs: output,
+      activeSlots: gateActive >>> 2, baseRatio: 1, ratio: Number.NaN, ratioBiases,
     };
+    applyRatio(state, 1);
     return state;
   }
 
@@ -244,10 +284,21 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     for (let g = 0; g < gates.length; g++) heap[s.gateSlots + g] = masks === undefined ? 0 : masks[g];
   }
 
+  /** Recomputes the effective biases when the frame's ratio differs from the one they hold. */
+  function applyRatio(s: CompiledState, ratio: number): void {
+    if (ratio === s.ratio) return;
+    writeRatioBiases(core.heapF32(), s.ratioBiases, ratio);
+    s.ratio = ratio;
+  }
+
   function run(state: EngineState, featuresPtr: number, maskPtr: number, decision: Decision): void {
     const s = compiled(state);
     const program = s.programs[checkedExit(decision.exit)];
     setGateMasks(s, decision.gateMasks);
+    if (gates.length > 0) {
+      core.heapI32().fill(-1, s.activeSlots, s.activeSlots + gates.length);
+      applyRatio(s, decision.gateRatio === undefined ? s.baseRatio : clampGateRatio(decision.gateRatio));
+    }
     s.frame++;
     k.runProgram(program, featuresPtr, maskPtr, s.frame);
   }
@@ -279,8 +330,19 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     return Float32Array.from(codes, (q) => q * scale);
   }
 
+  function setGateRatio(state: EngineState, ratio: number): number {
+    const s = compiled(state);
+    s.baseRatio = clampGateRatio(ratio);
+    return s.baseRatio;
+  }
+
+  function activeChannels(state: EngineState, gate: number): number {
+    return core.heapI32()[compiled(state).activeSlots + gate];
+  }
+
   const hasSpeechHead = speechOutput !== undefined;
   return {
     exits, gates, bins, weightBytes, skippedState, hasSpeechHead, createState, resetState, run, extend, speechProbability, layerOutput,
+    setGateRatio, activeChannels,
   };
 }

@@ -16,6 +16,7 @@ export const OP_DENSE_INT = 6;
 export const OP_GRU_INT = 7;
 export const OP_QUANTIZE_INPUT = 8; // features → a features-reading integer layer's i16 input codes
 export const OP_DEQUANTIZE = 9; // an integer mask / speech-presence layer's codes → f32
+export const OP_GATE_DECISION = 10; // a gate's decision output → its u8 channel mask (`out`), output > 0 runs
 
 /** `StateHeader`: what every program of one engine state shares. */
 const STATE_FIELDS = ['lastRun', 'resetOnResume', 'gruScratch', 'gateMasks', 'features', 'bins'] as const;
@@ -30,7 +31,8 @@ export type StateHeader = Record<(typeof STATE_FIELDS)[number], number>;
  * `gate` is the gate switching the layer's channels or −1; `layer` its index in the model's list;
  * `memory`/`memoryLength` its recurrent state (GRU hidden, dwconv history) and count of 4-byte words,
  * 0 if none; `params` an integer op's parameter record (assembly/int-params.ts), or for
- * OP_QUANTIZE_INPUT the address of its f32 1/inputScale, 0 otherwise.
+ * OP_QUANTIZE_INPUT the address of its f32 1/inputScale, for OP_DENSE_ROWS (a gated expand) the
+ * i32 that receives the count of channels that ran, 0 otherwise.
  */
 export type Step = Record<(typeof STEP_FIELDS)[number], number>;
 

@@ -2,12 +2,15 @@
 
 /**
  * What one frame runs: which exit, and optionally which expanded channels of each gated block.
- * `gateMasks[g]` is a WASM pointer to `gates[g].channels` u8 values (0 = skip the channel), or 0
- * for all channels on. Leave `gateMasks` out to run every channel of every gate.
+ * `gateMasks[g]` is a WASM pointer to `gates[g].channels` u8 values (0 = skip the channel), or 0:
+ * then a gate with a decision layer takes the channels its decision picks, one without runs all.
+ * `gateRatio` (in the model's trained range, see `GATE_RATIO_RANGE`) overrides the state's gate
+ * ratio (`setGateRatio`) for this frame.
  */
 export interface Decision {
   exit: number;
   gateMasks?: ArrayLike<number>;
+  gateRatio?: number;
 }
 
 /** One output head of a loaded model. */
@@ -15,6 +18,8 @@ export interface ExitInfo {
   readonly name: string;
   /** MACs of one frame through this exit with every channel on. */
   readonly macsPerFrame: number;
+  /** The part of `macsPerFrame` in gated layers (expand, depthwise, project), which the gates scale. */
+  readonly gatedMacsPerFrame: number;
 }
 
 /** One channel-gating point (residual block) of a loaded model. */
@@ -22,6 +27,8 @@ export interface GateInfo {
   readonly name: string;
   /** Expanded channels the gate switches; a gate mask holds this many u8 values. */
   readonly channels: number;
+  /** Whether the model decides the gate's channels itself (a `decision` layer) rather than the caller. */
+  readonly decides: boolean;
 }
 
 /** The recurrent memory of one audio channel: GRU hidden states, depthwise histories, layer outputs. */
@@ -78,6 +85,14 @@ export interface Engine {
   extend(state: EngineState, maskPtr: number, fromExit: number, decision: Decision): void;
   /** The speech-presence head's output for the state's last frame, in [0, 1]; NaN without a head. */
   speechProbability(state: EngineState): number;
+  /**
+   * Sets the state's gate ratio from the next frame on (1 at creation; kept by `resetState`),
+   * clamped to `GATE_RATIO_RANGE`: the dense layers with a `ratioWeight` get the bias
+   * `bias + r · ratioWeight`, recomputed here, not per frame. Returns the ratio applied.
+   */
+  setGateRatio(state: EngineState, ratio: number): number;
+  /** Channels of gate `gate` that ran in the state's last frame; −1 if that frame did not run the gate. */
+  activeChannels(state: EngineState, gate: number): number;
   /**
    * A copy of layer `layerName`'s output after the state's last frame (zero before the layer first
    * runs): a float layer's values, or an integer layer's codes times its output scale. For

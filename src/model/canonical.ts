@@ -12,14 +12,14 @@ export const KEY_ORDER = {
   stft: ['window', 'windowLength', 'hop', 'fftSize'],
   features: ['type', 'epsilon', 'bins'],
   exit: ['name', 'output', 'layers'],
-  gate: ['name', 'channels', 'expand', 'depthwise', 'project'],
+  gate: ['name', 'channels', 'expand', 'depthwise', 'project', 'decision'],
   speechPresence: ['output'],
   tensor: ['name', 'dtype', 'shape', 'offset', 'byteLength', 'scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'block'],
 } as const;
 
 /** Key order of each layer op. */
 export const LAYER_KEY_ORDER: Record<string, readonly string[]> = {
-  dense: ['name', 'op', 'input', 'in', 'out', 'activation', 'weight', 'bias'],
+  dense: ['name', 'op', 'input', 'in', 'out', 'activation', 'weight', 'bias', 'ratioWeight'],
   gru: ['name', 'op', 'input', 'in', 'hidden', 'weightIh', 'weightHh', 'biasIh', 'biasHh'],
   dwconv: ['name', 'op', 'input', 'channels', 'kernel', 'dilation', 'activation', 'weight', 'bias'],
   add: ['name', 'op', 'inputs', 'size', 'activation'],

@@ -3,7 +3,7 @@ import { describeTensors } from './describe-tensors.js';
 import { intBits } from './encodings.js';
 import { engineMemory } from './engine-memory.js';
 import { layerTensors } from './layer-tensors.js';
-import { denseMacsPerFrame, layerMacs } from './macs.js';
+import { denseMacsPerFrame, gateMacsPerFrame, layerMacs } from './macs.js';
 import type { IntLayerSpec, LayerSpec, Model, ModelHeader } from './types.js';
 import { intOutput } from './validate-int.js';
 import { outputSize } from './validate-layers.js';
@@ -53,7 +53,8 @@ export function describeModel(model: Model): string {
     `exits (${h.exits.length}, cheapest first):`,
     ...h.exits.map((e, i) => `  ${e.name}: mask from ${e.output}, ${denseMacsPerFrame(h, i)} dense MACs/frame (${e.layers.join(', ')})`),
     `gates (${h.gates.length}):`,
-    ...h.gates.map((g) => `  ${g.name}: ${g.channels} channels, ${g.expand} → ${g.depthwise} → ${g.project}`),
+    ...h.gates.map((g) => `  ${g.name}: ${g.channels} channels, ${g.expand} → ${g.depthwise} → ${g.project}` +
+      (g.decision === undefined ? ', masks from the caller' : `, decision ${g.decision} (gate network ${gateMacsPerFrame(h, g)} MACs/frame)`)),
     ...describeTensors(h.tensors),
     engineLine(h),
     'provenance:',

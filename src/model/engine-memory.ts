@@ -59,7 +59,18 @@ export function engineMemory(
   /** Program steps per layer: an integer layer may quantize "features" before and dequantize after. */
   const steps = new Map(header.layers.map((layer) => [layer.name,
     1 + (isInt(layer) && layer.input === 'features' ? 1 : 0) + (isInt(layer) && dequantized.has(layer.name) ? 1 : 0)]));
+  // Gates: a transposed project copy; per state the counts of channels that ran, decision masks, a
+  // decision step after each decision layer, and the ratio-shifted biases.
+  const byName = new Map(header.layers.map((layer) => [layer.name, layer]));
+  stateBytes += f32(header.gates.length);
+  for (const gate of header.gates) {
+    engineBytes += f32(gate.channels * outputSize(byName.get(gate.project)!));
+    if (gate.decision === undefined) continue;
+    stateBytes += block(gate.channels);
+    steps.set(gate.decision, steps.get(gate.decision)! + 1);
+  }
   for (const layer of header.layers) {
+    if (layer.op === 'dense' && layer.ratioWeight !== undefined) stateBytes += f32(layer.out);
     stateBytes += f32(outputSize(layer));
     if (isInt(layer)) {
       // parameter record, accumulator scratch (≤ 6 per output), 1/inputScale; input codes and f32 mask per state

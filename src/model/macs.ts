@@ -1,6 +1,6 @@
 /** Dense multiply-accumulate counts, the "macsDense" baseline that telemetry compares against. */
 import { InvalidOptionError } from '../errors.js';
-import type { LayerSpec, ModelHeader } from './types.js';
+import type { GateSpec, LayerSpec, ModelHeader } from './types.js';
 
 /** MACs of one frame through `layer` with every channel on. */
 export function layerMacs(layer: LayerSpec): number {
@@ -21,4 +21,22 @@ export function denseMacsPerFrame(header: ModelHeader, exitIndex: number): numbe
   }
   const byName = new Map(header.layers.map((layer) => [layer.name, layer]));
   return exit.layers.reduce((sum, name) => sum + layerMacs(byName.get(name)!), 0);
+}
+
+/**
+ * MACs of one frame of `gate`'s decision network: its decision layer and the layers it reads, back
+ * to the block input (what `expand` reads); 0 for a gate without a decision layer.
+ */
+export function gateMacsPerFrame(header: ModelHeader, gate: GateSpec): number {
+  const byName = new Map(header.layers.map((layer) => [layer.name, layer]));
+  const blockInput = (byName.get(gate.expand) as { input: string }).input;
+  const seen = new Set<string>();
+  const walk = (name: string | undefined): number => {
+    const layer = name === undefined || name === blockInput || seen.has(name) ? undefined : byName.get(name);
+    if (layer === undefined) return 0;
+    seen.add(name!);
+    const inputs = layer.op === 'add' ? layer.inputs : [layer.input];
+    return layerMacs(layer) + inputs.reduce((sum, input) => sum + walk(input), 0);
+  };
+  return walk(gate.decision);
 }

@@ -6,7 +6,7 @@
 /** Element-wise function applied after a layer's affine part. */
 export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
 
-/** `y = act(W x + b)`, weight `[out, in]`, bias `[out]`. */
+/** `y = act(W x + b + r · ratioWeight)`, weight `[out, in]`, bias `[out]`, r the run-time gate ratio. */
 export interface DenseLayer {
   name: string;
   op: 'dense';
@@ -16,6 +16,8 @@ export interface DenseLayer {
   activation: Activation;
   weight: string;
   bias: string;
+  /** Optional `[out]`: scaled by the gate ratio and added to the bias (docs/model-format.md, "Gate ratio"). */
+  ratioWeight?: string;
 }
 
 /** One `torch.nn.GRU` step (gates r, z, n); the output is the new hidden state. */
@@ -164,6 +166,8 @@ export interface GateSpec {
   expand: string;
   depthwise: string;
   project: string;
+  /** Optional: the layer (before `expand`, `channels` outputs) whose output > 0 switches channel c on. */
+  decision?: string;
 }
 
 /** Packed signed integer codes of 2…8 bits (docs/model-format.md, "Packed integers"). */

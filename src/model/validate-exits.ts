@@ -2,7 +2,7 @@
  * Checks `exits` (each a complete, ordered layer list ending in a sigmoid mask of `bins` values,
  * cheapest first, together covering every layer) and `gates` (expand → depthwise → project chains).
  */
-import { asList, asObject, fail, getInt, getString } from './fields.js';
+import { asList, asObject, fail, getInt, getString, type JsonObject } from './fields.js';
 import { LIMITS } from './limits.js';
 import { layerMacs } from './macs.js';
 import { FEATURES_INPUT, outputSize } from './validate-layers.js';
@@ -66,7 +66,8 @@ export function validateExits(value: unknown, layers: LayerSpec[], bins: number)
   return exits;
 }
 
-function checkGate(value: unknown, path: string, byName: Map<string, LayerSpec>): GateSpec {
+function checkGate(value: unknown, path: string, layers: LayerSpec[], exits: ExitSpec[]): GateSpec {
+  const byName = new Map(layers.map((layer) => [layer.name, layer]));
   const obj = asObject(value, path);
   const name = getString(obj, 'name', path);
   const at = `${path} ("${name}")`;
@@ -89,17 +90,40 @@ function checkGate(value: unknown, path: string, byName: Map<string, LayerSpec>)
     fail(`${at}.project`, `a dense layer with in = ${channels} reading "${depthwise.name}"; ` +
       `"${project.name}" has in = ${project.in} reading "${project.input}"`);
   }
-  return { name, channels, expand: expand.name, depthwise: depthwise.name, project: project.name };
+  const gate: GateSpec = { name, channels, expand: expand.name, depthwise: depthwise.name, project: project.name };
+  return obj.decision === undefined ? gate : { ...gate, decision: checkDecision(obj, at, gate, layers, exits) };
 }
 
-/** Validates the channel-gating points (empty for models without gates). */
-export function validateGates(value: unknown, layers: LayerSpec[]): GateSpec[] {
-  const byName = new Map(layers.map((layer) => [layer.name, layer]));
-  const gates = asList(value, 'gates', LIMITS.layers).map((g, i) => checkGate(g, `gates[${i}]`, byName));
+/**
+ * A gate's `decision`: a layer before `expand` with `channels` outputs and no activation (channel c
+ * runs iff output c > 0), run by exactly the exits that run the gate's layers.
+ */
+function checkDecision(obj: JsonObject, at: string, gate: GateSpec, layers: LayerSpec[], exits: ExitSpec[]): string {
+  const name = getString(obj, 'decision', at);
+  const index = layers.findIndex((layer) => layer.name === name);
+  const layer = layers[index];
+  if (layer === undefined || !('activation' in layer) || layer.activation !== 'none' || outputSize(layer) !== gate.channels) {
+    fail(`${at}.decision`, `the name of a layer with ${gate.channels} outputs and activation "none"`, name);
+  }
+  if (index > layers.findIndex((l) => l.name === gate.expand)) {
+    fail(`${at}.decision`, `a layer that runs before "${gate.expand}"`, name);
+  }
+  for (const exit of exits) {
+    const listed = [name, gate.expand, gate.depthwise, gate.project].map((n) => exit.layers.includes(n));
+    if (listed.some((x) => x !== listed[0])) {
+      fail(`exits ("${exit.name}")`, `to list the gate "${gate.name}"'s decision, expand, depthwise and project layers all or none`);
+    }
+  }
+  return name;
+}
+
+/** Validates the channel-gating points (empty for models without gates) against the layers and exits. */
+export function validateGates(value: unknown, layers: LayerSpec[], exits: ExitSpec[]): GateSpec[] {
+  const gates = asList(value, 'gates', LIMITS.layers).map((g, i) => checkGate(g, `gates[${i}]`, layers, exits));
   const gated = new Set<string>();
   gates.forEach((gate, i) => {
     if (gates.findIndex((other) => other.name === gate.name) !== i) fail(`gates[${i}].name`, 'a unique gate name', gate.name);
-    for (const layer of [gate.expand, gate.depthwise, gate.project]) {
+    for (const layer of [gate.expand, gate.depthwise, gate.project, ...(gate.decision === undefined ? [] : [gate.decision])]) {
       if (gated.has(layer)) fail(`gates[${i}]`, `each layer in at most one gate, but "${layer}" is in two`);
       gated.add(layer);
     }

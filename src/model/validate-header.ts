@@ -39,7 +39,7 @@ export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
   const tensorMap = validateTensors(top.tensors, data);
   const layers = validateLayers(top.layers, tensorMap, V1_FEATURES.bins, data);
   const exits = validateExits(top.exits, layers, V1_FEATURES.bins);
-  const gates = validateGates(top.gates, layers);
+  const gates = validateGates(top.gates, layers, exits);
   const skippedState = getOneOf(top, 'skippedState', 'header', ['hold'] as const);
   const provenance = asObject(top.provenance, 'provenance');
   const speechPresence = validateSpeechPresence(top.speechPresence, layers, exits);

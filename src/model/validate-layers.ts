@@ -89,8 +89,9 @@ function checkLayer(obj: JsonObject, path: string, sizes: Sizes, ints: IntOutput
     const inSize = getSize(obj, 'in', at);
     matchSize(`${at}.in`, inSize, input, available);
     const out = getSize(obj, 'out', at);
-    return { name, op, input, in: inSize, out, activation: activation(),
+    const layer = { name, op, input, in: inSize, out, activation: activation(),
       weight: tensor('weight', [out, inSize]), bias: tensor('bias', [out]) };
+    return obj.ratioWeight === undefined ? layer : { ...layer, ratioWeight: tensor('ratioWeight', [out]) };
   }
   if (op === 'gru') {
     const inSize = getSize(obj, 'in', at);
