@@ -42,13 +42,20 @@ export interface DenoiserStreamOptions {
    * docs/internals.md, "Policies"). Changeable while streaming with `setPolicy`. Not with `exit`.
    */
   policy?: PolicySpec;
+  /**
+   * Gate ratio r in [0, 1] (default 1) for a model whose gates decide per frame which channels run
+   * (dynamic channel pruning, `denoiser.gates`): lower r runs fewer channels. Values below the
+   * model's trained range (0.25–1) act as its lowest. A model without such gates ignores it. A
+   * budget policy sets the ratio itself. Changeable while streaming with `setGateRatio`.
+   */
+  gateRatio?: number;
 }
 
 /** Options of `createDenoiser`: a host's and a stream's together. */
 export interface DenoiserOptions extends DenoiserHostOptions, DenoiserStreamOptions {}
 
 const HOST_KEYS = ['model', 'skippedState', 'wasmBuild'];
-const STREAM_KEYS = ['sampleRate', 'channels', 'exit', 'policy'];
+const STREAM_KEYS = ['sampleRate', 'channels', 'exit', 'policy', 'gateRatio'];
 const KNOWN_KEYS = ['model', ...STREAM_KEYS, 'skippedState', 'wasmBuild'];
 const SKIPPED_STATES: readonly string[] = ['hold', 'reset'] satisfies SkippedState[];
 const WASM_BUILDS: readonly string[] = ['auto', 'simd', 'relaxed-simd'] satisfies CoreBuildChoice[];
@@ -71,6 +78,13 @@ export function assertExit(exit: unknown, exits: number): asserts exit is number
   }
 }
 
+/** Checks that `ratio` is a gate ratio, a number in [0, 1]. */
+export function assertGateRatio(ratio: unknown): asserts ratio is number {
+  if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
+    throw new InvalidOptionError(`gateRatio must be a number from 0 to 1, got ${shown(ratio)}`);
+  }
+}
+
 /** The host options `checkHostOptions` has checked, `wasmBuild` defaulted. */
 export interface CheckedHostOptions {
   model: Uint8Array | Model;
@@ -78,10 +92,11 @@ export interface CheckedHostOptions {
   wasmBuild: CoreBuildChoice;
 }
 
-/** The stream options `checkStreamOptions` has checked, `channels` defaulted (`exit` and `policy` need the model). */
+/** The stream options `checkStreamOptions` has checked, `channels` and `gateRatio` defaulted (`exit` and `policy` need the model). */
 export interface CheckedStreamOptions {
   sampleRate: number;
   channels: number;
+  gateRatio: number;
   exit?: number;
   policy?: PolicySpec;
 }
@@ -119,7 +134,7 @@ function hostOptions(options: Partial<DenoiserHostOptions>): CheckedHostOptions 
 }
 
 function streamOptions(options: Partial<DenoiserStreamOptions>): CheckedStreamOptions {
-  const { sampleRate, channels = 1, exit, policy } = options;
+  const { sampleRate, channels = 1, exit, policy, gateRatio = 1 } = options;
   if (typeof sampleRate !== 'number') {
     throw new InvalidOptionError(`sampleRate must be a number in Hz, got ${typeof sampleRate}`);
   }
@@ -130,7 +145,8 @@ function streamOptions(options: Partial<DenoiserStreamOptions>): CheckedStreamOp
   if (exit !== undefined && policy !== undefined) {
     throw new InvalidOptionError('give either exit or policy, not both (exit N is shorthand for policy { kind: \'fixed\', exit: N })');
   }
-  return { sampleRate, channels, ...(exit !== undefined && { exit }), ...(policy !== undefined && { policy }) };
+  assertGateRatio(gateRatio);
+  return { sampleRate, channels, gateRatio, ...(exit !== undefined && { exit }), ...(policy !== undefined && { policy }) };
 }
 
 /** Checks the options of `createDenoiserHost`. */

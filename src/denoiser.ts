@@ -2,8 +2,9 @@
  * `createDenoiser`: the public streaming API over one model. Browser-safe: it takes model bytes
  * or a parsed `Model`; `tinyhush/node` adds bundled names and file paths.
  */
-import { assertExit, checkOptions, type CheckedStreamOptions, type DenoiserOptions } from './denoiser-options.js';
-import type { ExitInfo } from './engine/types.js';
+import { assertExit, assertGateRatio, checkOptions, type CheckedStreamOptions, type DenoiserOptions } from './denoiser-options.js';
+import { clampGateRatio } from './engine/gate-ratio.js';
+import type { ExitInfo, GateInfo } from './engine/types.js';
 import { InvalidOptionError, TinyhushError } from './errors.js';
 import { loadModel, type LoadedModel } from './host/load.js';
 import { pooledSlots, type StreamSlots } from './host/slots.js';
@@ -33,6 +34,13 @@ export interface Denoiser {
   readonly exit: number;
   /** The policy running now, with its defaults filled in (and a budget clamped to the model's range). */
   readonly policy: ResolvedPolicySpec;
+  /** The model's channel gates (empty without); `decides` marks the gates the gate ratio steers. */
+  readonly gates: readonly GateInfo[];
+  /**
+   * The gate ratio frames run at outside a budget policy: as set, clamped to the model's trained
+   * range (0.25–1); 1 for a model whose gates do not decide.
+   */
+  readonly gateRatio: number;
   /**
    * Denoises one chunk of any length (0 included) and returns exactly as many samples, delayed by
    * `latencySamples`. The output does not depend on how the audio is cut into chunks. NaN and
@@ -57,6 +65,13 @@ export interface Denoiser {
    * @throws InvalidOptionError for a malformed spec, saying which field and what is allowed.
    */
   setPolicy(policy: PolicySpec): void;
+  /**
+   * Runs the following frames at gate ratio `ratio` (see {@link DenoiserOptions.gateRatio}):
+   * on a model whose gates decide, fewer channels run at lower ratios; a model without such gates
+   * ignores it. A budget policy sets the ratio itself while it runs.
+   * @throws InvalidOptionError unless `ratio` is a number from 0 to 1.
+   */
+  setGateRatio(ratio: number): void;
   /**
    * Called during `process` after every model frame of every channel (100 a second per channel)
    * with the frame's exit and speech probability (derived from the mask: `src/stream/speech.ts`).
@@ -121,13 +136,22 @@ export function openDenoiser(loaded: LoadedModel, shape: CheckedStreamOptions, s
   const exitCount = model.header.exits.length;
   if (shape.exit !== undefined) assertExit(shape.exit, exitCount);
   const framesPerSecond = model.header.sampleRate / model.header.stft.hop;
-  const context: PolicyContext = { exits: engine.exits, channels, framesPerSecond };
+  const decides = engine.gates.some((gate) => gate.decides);
+  const context: PolicyContext = {
+    exits: engine.exits, channels, framesPerSecond, ...(decides && { minGateRatio: clampGateRatio(0) }),
+  };
   let spec = Object.freeze(resolvePolicySpec(shape.policy ?? { kind: 'fixed', exit: shape.exit ?? exitCount - 1 }, context));
   let stream: Stream | undefined = slots.take(sampleRate, channels, createPolicy(spec, context));
   const live = (): Stream => {
     if (stream === undefined) throw disposedError();
     return stream;
   };
+  let gateRatio = 1;
+  const applyGateRatio = (ratio: number): void => {
+    gateRatio = decides ? clampGateRatio(ratio) : 1;
+    live().setGateRatio(gateRatio); // a pooled stream keeps its last user's ratio otherwise
+  };
+  applyGateRatio(shape.gateRatio);
   // Mono calls wrap their arrays in these, so a call with an output array allocates nothing.
   const monoIn: Float32Array[] = [new Float32Array(0)];
   const monoOut: Float32Array[] = [new Float32Array(0)];
@@ -138,6 +162,8 @@ export function openDenoiser(loaded: LoadedModel, shape: CheckedStreamOptions, s
     latencySamples: live().latency.samples,
     latencySeconds: live().latency.exact / sampleRate,
     exits: engine.exits,
+    gates: engine.gates,
+    get gateRatio() { return gateRatio; },
     get exit() { return spec.kind === 'fixed' ? spec.exit : -1; },
     get policy() { return spec; },
     get onFrame() { return live().onFrame; },
@@ -183,6 +209,10 @@ export function openDenoiser(loaded: LoadedModel, shape: CheckedStreamOptions, s
       const resolved = resolvePolicySpec(next, context);
       s.policy = createPolicy(resolved, context);
       spec = Object.freeze(resolved);
+    },
+    setGateRatio(ratio: number) {
+      assertGateRatio(ratio);
+      applyGateRatio(ratio);
     },
     telemetry() { return live().telemetry(); },
     resetTelemetry() { live().resetTelemetry(); },

@@ -11,7 +11,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command
  */
 const COMMANDS: Readonly<Record<string, { synopsis: string; summary: string; load: () => Promise<{ run: CommandRun }> }>> = {
   denoise: {
-    synopsis: 'denoise <in.wav> <out.wav> | <in.wav>... --out-dir DIR [--jobs N] [--model NAME|PATH] [--exit N|auto | --budget MMAC/s] [--report FILE]',
+    synopsis: 'denoise <in.wav> <out.wav> | <in.wav>... --out-dir DIR [--jobs N] [--model NAME|PATH] [--exit N|auto | --budget MMAC/s] [--gate-ratio R] [--report FILE]',
     summary: 'denoise a WAV file (16/24-bit PCM or 32-bit float, mono or stereo, 8–48 kHz)',
     load: () => import('./commands/denoise.js'),
   },

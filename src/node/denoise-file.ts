@@ -19,6 +19,8 @@ export interface DenoiseFileOptions {
   exit?: number;
   /** Exit policy (fixed, budget or adaptive; see the core `DenoiserOptions.policy`). Not with `exit`. */
   policy?: PolicySpec;
+  /** Gate ratio in [0, 1] for a model whose gates decide (see the core `DenoiserOptions.gateRatio`); default 1. */
+  gateRatio?: number;
   /** Sample frames read and processed per block (memory use is proportional); default 8192. */
   blockFrames?: number;
   /** Called after each block. */
@@ -92,6 +94,7 @@ export async function denoiseFile(inPath: string, outPath: string, options: Deno
       ...(options.model !== undefined && { model: options.model }),
       ...(options.exit !== undefined && { exit: options.exit }),
       ...(options.policy !== undefined && { policy: options.policy }),
+      ...(options.gateRatio !== undefined && { gateRatio: options.gateRatio }),
     });
     writer = await WavWriter.create(tempPath, { sampleRate, channelCount, format });
     const out = writer;

@@ -21,6 +21,8 @@ export interface PoolJobOptions {
   exit?: number;
   /** Exit policy (fixed, budget or adaptive). Not with `exit`. */
   policy?: PolicySpec;
+  /** Gate ratio in [0, 1] (models whose gates decide); default 1. */
+  gateRatio?: number;
 }
 
 export type PoolRequest =

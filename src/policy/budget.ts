@@ -5,8 +5,14 @@
  * exit has been kept for `minDwellFrames` (so a skipped GRU does not churn), the deeper one runs
  * while there is credit, the cheaper one while there is debt. The credit stays within ±dwell × the
  * cost step, so the average error shrinks as dwell × cost step / frames run.
+ *
+ * A model whose gates decide (`context.minGateRatio`) has a second knob, turned first: a target the
+ * full exit can meet at some gate ratio runs every frame through it at the ratio r whose expected
+ * cost, `macsPerFrame − (1 − r) · gatedMacsPerFrame` (the gates were trained to run a share r of
+ * their channels), is the target; below that the exits are walked as above, at the lowest ratio.
+ * The ratio is set open-loop: telemetry's `macs` is what the gates actually ran.
  */
-import type { ExitInfo } from '../engine/types.js';
+import type { Decision, ExitInfo } from '../engine/types.js';
 import { exitDecisions, type Policy, type PolicyContext } from './types.js';
 
 /** Settings of {@link budgetPolicy}; `macsPerSecond` is for the whole stream (all channels). */
@@ -15,29 +21,46 @@ export interface BudgetSettings {
   minDwellFrames: number;
 }
 
-/** `macsPerSecond` clamped to what the model can spend: from every frame on the cheapest exit to every frame on the full one. */
+/** Each exit's expected MACs per frame at the lowest gate ratio (its full cost without gate decisions). */
+function lowestCosts(context: PolicyContext): number[] {
+  const minRatio = context.minGateRatio ?? 1;
+  return context.exits.map((exit: ExitInfo) => exit.macsPerFrame - (1 - minRatio) * exit.gatedMacsPerFrame);
+}
+
+/**
+ * `macsPerSecond` clamped to what the model can spend: from every frame on the cheapest exit (at the
+ * lowest gate ratio) to every frame on the full one with every channel on.
+ */
 export function achievableMacsPerSecond(macsPerSecond: number, context: PolicyContext): number {
   const perSecond = context.framesPerSecond * context.channels;
   const exits = context.exits;
-  return Math.min(Math.max(macsPerSecond, exits[0].macsPerFrame * perSecond), exits[exits.length - 1].macsPerFrame * perSecond);
+  return Math.min(Math.max(macsPerSecond, lowestCosts(context)[0] * perSecond), exits[exits.length - 1].macsPerFrame * perSecond);
 }
 
-/** The exits bracketing `perFrame` (exits are cheapest first): the deepest costing at most it, and the next deeper one. */
-function bracket(exits: readonly ExitInfo[], perFrame: number): { below: number; above: number } {
+/** The exits bracketing `perFrame` (`costs` ascend): the deepest costing at most it, and the next deeper one. */
+function bracket(costs: readonly number[], perFrame: number): { below: number; above: number } {
   let below = 0;
-  while (below < exits.length - 1 && exits[below + 1].macsPerFrame <= perFrame) below++;
+  while (below < costs.length - 1 && costs[below + 1] <= perFrame) below++;
   let above = below; // stays `below` when the target is exactly an exit's cost or outside the range
-  while (above < exits.length - 1 && exits[above].macsPerFrame < perFrame) above++;
+  while (above < costs.length - 1 && costs[above] < perFrame) above++;
   return { below, above };
 }
 
 /** A budget policy for `context`'s model and stream; one bucket per channel. */
 export function budgetPolicy(settings: BudgetSettings, context: PolicyContext): Policy {
-  const { exits, channels, framesPerSecond } = context;
-  const decisions = exitDecisions(exits.length);
+  const { exits, channels, framesPerSecond, minGateRatio } = context;
   const earnedPerFrame = settings.macsPerSecond / (framesPerSecond * channels);
+  const costs = lowestCosts(context);
+  const full = exits[exits.length - 1];
+  if (minGateRatio !== undefined && earnedPerFrame >= costs[costs.length - 1]) {
+    const spare = full.gatedMacsPerFrame > 0 ? (earnedPerFrame - costs[costs.length - 1]) / full.gatedMacsPerFrame : 1;
+    const decision: Decision = { exit: exits.length - 1, gateRatio: Math.min(1, minGateRatio + spare) };
+    return { kind: 'budget', decide: () => decision };
+  }
+  const decisions = exitDecisions(exits.length)
+    .map((d) => (minGateRatio === undefined ? d : { ...d, gateRatio: minGateRatio }));
   const dwell = settings.minDwellFrames;
-  const { below, above } = bracket(exits, earnedPerFrame);
+  const { below, above } = bracket(costs, earnedPerFrame);
   const credit = new Float64Array(channels);
   const current = new Int32Array(channels).fill(below);
   const framesOnCurrent = new Int32Array(channels).fill(dwell);
@@ -58,7 +81,7 @@ export function budgetPolicy(settings: BudgetSettings, context: PolicyContext): 
       }
       framesOnCurrent[channel]++;
       const exit = current[channel];
-      credit[channel] -= exits[exit].macsPerFrame;
+      credit[channel] -= costs[exit];
       return decisions[exit];
     },
   };

@@ -40,6 +40,8 @@ export interface Policy {
 /** What a policy is built for: the model's exits and the stream's shape. */
 export interface PolicyContext {
   exits: readonly ExitInfo[];
+  /** The lowest gate ratio, where the model's gates decide their channels (a knob a policy may turn); else undefined. */
+  minGateRatio?: number;
   channels: number;
   /** Model frames per second of audio, per channel (16000 / 160 = 100). */
   framesPerSecond: number;

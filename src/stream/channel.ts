@@ -98,6 +98,11 @@ export class Channel {
     this.frameReport = { channel, frame: 0, exit: 0, speechProbability: 0 };
   }
 
+  /** Sets the gate ratio of this channel's model state from its next frame on (`Engine.setGateRatio`). */
+  setGateRatio(ratio: number): void {
+    this.setup.engine.setGateRatio(this.state, ratio);
+  }
+
   /** Back to the stream start: zero state, histories and FIFO (primed again). */
   reset(): void {
     const { core, engine, priming } = this.setup;
@@ -164,6 +169,7 @@ export class Channel {
       ? engine.speechProbability(this.state)
       : maskSpeechProbability(core.heapF32(), scratch.spectrum >>> 2, scratch.mask >>> 2);
     counters.addSpeech(info.channel, speech);
+    counters.addGates(engine, this.state);
     const listener = this.setup.frames.listener;
     if (listener !== undefined) {
       const report = this.frameReport;

@@ -46,8 +46,10 @@ export interface Stream {
   process(inputs: readonly Float32Array[], outputs: readonly Float32Array[], n: number): void;
   /** Writes the last `latency.samples` samples of each channel into `outputs`, then resets. */
   flush(outputs: readonly Float32Array[]): void;
-  /** Back to the stream start (state, histories, FIFOs); telemetry is kept. */
+  /** Back to the stream start (state, histories, FIFOs); telemetry and the gate ratio are kept. */
   reset(): void;
+  /** Sets every channel's gate ratio from the next frame on (clamped by the engine; a model without decision gates ignores it). */
+  setGateRatio(ratio: number): void;
   telemetry(): TelemetryReport;
   resetTelemetry(): void;
 }
@@ -74,7 +76,7 @@ function allocScratch(core: Core, engine: Engine, sampleRate: number): Scratch {
 export function createStream(core: Core, engine: Engine, options: StreamOptions): Stream {
   const { sampleRate, channels } = options;
   const k = core.exports;
-  const counters = new StreamCounters(engine.exits.length, channels);
+  const counters = new StreamCounters(engine.exits.length, channels, engine.gates);
   const frames: ChannelSetup['frames'] = { listener: undefined };
   const fullExitMacs = engine.exits[engine.exits.length - 1].macsPerFrame;
   // The resampler delays decide the latency, which sizes the FIFOs the channels are built with.
@@ -134,6 +136,9 @@ export function createStream(core: Core, engine: Engine, options: StreamOptions)
     },
     reset() {
       for (const lane of lanes) lane.reset();
+    },
+    setGateRatio(ratio) {
+      for (const lane of lanes) lane.setGateRatio(ratio);
     },
     telemetry() {
       return counters.report(sampleRate, fullExitMacs, { samples: latency.samples, seconds: latency.exact / sampleRate },

@@ -4,6 +4,7 @@
  * calls, so streams sharing one core count only their own work; `macsDense` is what the full model
  * would cost.
  */
+import type { Engine, EngineState, GateInfo } from '../engine/types.js';
 import type { PolicyKind } from '../policy/types.js';
 import type { CoreExports } from '../wasm/core.js';
 
@@ -48,6 +49,11 @@ export interface TelemetryReport {
   nonFiniteSamples: number;
   /** Times a channel's model state was reset because the model produced a non-finite mask. */
   stateResets: number;
+  /**
+   * Per gate (the model's `gates`, empty without), the mean share of its channels that ran, over
+   * the frames that ran the gate (0 before any did).
+   */
+  gateActiveRatio: number[];
 }
 
 /** Mutable counters the stream updates on its hot path (plain fields, no allocation). */
@@ -66,10 +72,25 @@ export class StreamCounters {
   readonly exitHistogram: number[];
   /** Each channel's latest speech probability. */
   private readonly speech: Float32Array;
+  /** Per gate: the sum over frames of the share of channels that ran, and the frames that ran it. */
+  private readonly gateShares: Float64Array;
+  private readonly gateFrames: Float64Array;
 
-  constructor(exits: number, channels = 1) {
+  constructor(exits: number, channels = 1, private readonly gates: readonly GateInfo[] = []) {
     this.exitHistogram = new Array<number>(exits).fill(0);
     this.speech = new Float32Array(channels);
+    this.gateShares = new Float64Array(gates.length);
+    this.gateFrames = new Float64Array(gates.length);
+  }
+
+  /** Records which share of each gate's channels ran in `state`'s last frame (gates it skipped not counted). */
+  addGates(engine: Engine, state: EngineState): void {
+    for (let g = 0; g < this.gates.length; g++) {
+      const active = engine.activeChannels(state, g);
+      if (active < 0) continue;
+      this.gateShares[g] += active / this.gates[g].channels;
+      this.gateFrames[g]++;
+    }
   }
 
   /** Records one frame's speech probability. */
@@ -97,6 +118,8 @@ export class StreamCounters {
     this.exitHistogram.fill(0);
     this.speechFrames = 0;
     this.speech.fill(0);
+    this.gateShares.fill(0);
+    this.gateFrames.fill(0);
   }
 
   /** A snapshot report. `denseMacsPerFrame` is the full exit's cost; `latency` is in seconds and samples. */
@@ -123,6 +146,7 @@ export class StreamCounters {
       speechFraction: this.frames > 0 ? this.speechFrames / this.frames : 0,
       nonFiniteSamples: this.nonFiniteSamples,
       stateResets: this.stateResets,
+      gateActiveRatio: Array.from(this.gateShares, (sum, g) => (this.gateFrames[g] > 0 ? sum / this.gateFrames[g] : 0)),
     };
   }
 }

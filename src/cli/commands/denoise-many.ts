@@ -21,6 +21,7 @@ export interface ManyFiles {
   jobs: string | undefined;
   model: string | undefined;
   policy: PolicySpec | undefined;
+  gateRatio: number | undefined;
   reportPath: string | undefined;
 }
 
@@ -52,7 +53,7 @@ function outputPaths(inputs: string[], outDir: string): string[] {
 
 /** Denoises every input; returns the exit code (1 when any file failed: each failure is printed). */
 export async function runMany(many: ManyFiles, io: CliIo, summaryLine: (report: DenoiseFileReport) => string): Promise<number> {
-  const { inputs, outDir, model, policy, reportPath } = many;
+  const { inputs, outDir, model, policy, gateRatio, reportPath } = many;
   const outputs = outputPaths(inputs, outDir);
   if (reportPath !== undefined) {
     for (const path of [...inputs, ...outputs]) {
@@ -60,7 +61,7 @@ export async function runMany(many: ManyFiles, io: CliIo, summaryLine: (report: 
     }
   }
   const jobs = jobCount(many.jobs, inputs.length);
-  const options = { ...(policy !== undefined && { policy }) };
+  const options = { ...(policy !== undefined && { policy }), ...(gateRatio !== undefined && { gateRatio }) };
   const pool = jobs > 1 ? createDenoiserPool({ workers: jobs, ...(model !== undefined && { model }) }) : undefined;
   const interrupt = armInterrupt();
   const one = async (input: string, i: number): Promise<DenoiseFileReport> => {

@@ -21,6 +21,9 @@ Options:
                       policy (deep exit on noisy speech only); default: the full model
   --budget MMAC/s     hold an average of this many million model MACs per second of audio
                       (all channels), clamped to the model's range; not with --exit
+  --gate-ratio R      a model with channel gates (dynamic pruning) runs at gate ratio R in
+                      [0, 1]: lower runs fewer channels (its lowest, 0.25, below that); others
+                      ignore it; default 1; a --budget sets the ratio itself
   --report FILE       write telemetry and file details as JSON to FILE (not in.wav or out.wav);
                       with --out-dir, a JSON array: one report (or error) per input
   --out-dir DIR       denoise every <in.wav> into DIR under its own name (DIR must exist)
@@ -34,6 +37,7 @@ export const OPTIONS = {
   model: { type: 'string' },
   exit: { type: 'string' },
   budget: { type: 'string' },
+  'gate-ratio': { type: 'string' },
   report: { type: 'string' },
   'out-dir': { type: 'string' },
   jobs: { type: 'string' },
@@ -48,8 +52,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const { model, report: reportPath, 'out-dir': outDir, jobs } = parsed.values;
   const policy = policyOf(parsed.values.exit, parsed.values.budget);
+  const gateRatio = gateRatioOf(parsed.values['gate-ratio']);
   if (outDir !== undefined) {
-    return runMany({ inputs: parsed.positionals, outDir, jobs, model, policy, reportPath }, io, summaryLine);
+    return runMany({ inputs: parsed.positionals, outDir, jobs, model, policy, gateRatio, reportPath }, io, summaryLine);
   }
   if (jobs !== undefined) throw new UsageError('--jobs needs --out-dir: it spreads several input files over worker threads');
   if (parsed.positionals.length !== 2) {
@@ -65,6 +70,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     report = await denoiseFile(inPath, outPath, {
       ...(model !== undefined && { model }),
       ...(policy !== undefined && { policy }),
+      ...(gateRatio !== undefined && { gateRatio }),
       ...(showProgress && { onProgress: (progress: DenoiseProgress) => io.stderr.write(progressLine(progress)) }),
       signal: interrupt.signal,
     });
@@ -100,6 +106,16 @@ function mmacs(macsPerSecond: number): string {
   return (macsPerSecond / 1e6).toFixed(2);
 }
 
+/** The ratio of `--gate-ratio R`, a number in [0, 1], or undefined for the default. */
+function gateRatioOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ratio = Number(value);
+  if (value.trim() === '' || !(ratio >= 0 && ratio <= 1)) {
+    throw new UsageError(`--gate-ratio takes a number from 0 to 1, got '${value}'`);
+  }
+  return ratio;
+}
+
 /** The policy of `--exit N|auto` and `--budget MMAC/s` (at most one of them), or undefined for the default. */
 function policyOf(exit: string | undefined, budget: string | undefined): PolicySpec | undefined {
   if (exit !== undefined && budget !== undefined) {
@@ -124,9 +140,11 @@ function progressLine({ framesDone, framesTotal }: DenoiseProgress): string {
 
 /** One line: what was written, how much work it took, how fast and how late. */
 function summaryLine(report: DenoiseFileReport): string {
+  const gates = report.gateActiveRatio;
   const ofDense = report.macsDense > 0 ? ` (${((100 * report.macs) / report.macsDense).toFixed(0)}% of dense)` : '';
   return `${report.output.path}: ${report.seconds.toFixed(2)} s of audio, ${report.frames} frames, `
     + `RTF ${report.realTimeFactor.toFixed(4)}, ${(report.macsPerSecond / 1e6).toFixed(2)} M MACs/s${ofDense}, `
     + `latency ${((1000 * report.latencySamples) / report.input.sampleRate).toFixed(1)} ms, policy ${report.policy}`
-    + (report.policy === 'fixed' ? '' : `, ${report.decisionsPerSecond.toFixed(2)} exit changes/s`);
+    + (report.policy === 'fixed' ? '' : `, ${report.decisionsPerSecond.toFixed(2)} exit changes/s`)
+    + (gates.length === 0 ? '' : `, ${((100 * gates.reduce((a, b) => a + b, 0)) / gates.length).toFixed(0)}% of gated channels ran`);
 }
