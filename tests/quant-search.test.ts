@@ -160,6 +160,22 @@ describe('calibration audio', () => {
     }
   });
 
+  test('noisy/ without clean/: every noisy file, scored for fidelity to the float model', async () => {
+    const dir = tempDir();
+    try {
+      mkdirSync(join(dir, 'noisy'));
+      await wav(join(dir, 'noisy', 'a.wav'), 16000, 20000, 2);
+      await wav(join(dir, 'noisy', 'b.wav'), 8000, 4000);
+      const calibration = await readCalibration(dir, 1);
+      expect(calibration.mode).toBe('fidelity');
+      expect(calibration.items.map((i) => [i.name, i.sampleRate, i.noisy.length, i.clean])).toEqual([
+        ['a.wav', 16000, 16000, undefined], ['b.wav', 8000, 4000, undefined]]);
+      expect(calibration.description).toMatch(/2 noisy files, 1\.5 s, fidelity/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('default: the noisy example, scored for fidelity to the float model', async () => {
     const calibration = await readCalibration(undefined, 1.5);
     expect(calibration.mode).toBe('fidelity');

@@ -37,9 +37,21 @@ function firstSeconds(signal: Float32Array, sampleRate: number, seconds: number)
   return signal.subarray(0, Math.min(signal.length, Math.round(seconds * sampleRate)));
 }
 
+/** Fidelity on a folder of noisy recordings only (`dir/noisy/*.wav`, no `dir/clean/`). */
+async function readNoisyOnly(dir: string, names: readonly string[], seconds: number): Promise<Calibration> {
+  const items: CalibrationItem[] = [];
+  for (const name of names) {
+    const { sampleRate, channels } = await readWavFile(join(dir, 'noisy', name));
+    items.push({ name, sampleRate, noisy: firstSeconds(downmix(channels), sampleRate, seconds) });
+  }
+  const total = items.reduce((sum, item) => sum + item.noisy.length / item.sampleRate, 0);
+  return { mode: 'fidelity', items, description: `${resolve(dir)}: ${items.length} noisy files, ${total} s, fidelity to the float model` };
+}
+
 /**
  * Reads the calibration set: with `dir`, every `dir/noisy/*.wav` with the clean file of the same
- * name in `dir/clean/` (same rate; the common length); without, the package's noisy example.
+ * name in `dir/clean/` (same rate; the common length), or, when `dir` has no `clean/` folder, the
+ * noisy files alone scored by fidelity; without `dir`, the package's noisy example (fidelity).
  * Each recording is downmixed to mono and cut to its first `seconds`.
  * @throws InvalidOptionError for a missing folder or counterpart, differing rates, no files, or
  *   no default file (an installed package does not ship the example).
@@ -64,6 +76,7 @@ export async function readCalibration(dir: string | undefined, seconds: number):
   }
   const names = await wavNames(join(dir, 'noisy'));
   if (names.length === 0) throw new InvalidOptionError(`no .wav files in ${join(dir, 'noisy')}`);
+  if (!existsSync(join(dir, 'clean'))) return readNoisyOnly(dir, names, seconds);
   const cleanNames = new Set(await wavNames(join(dir, 'clean')));
   const missing = names.filter((name) => !cleanNames.has(name));
   if (missing.length > 0) throw new InvalidOptionError(`${join(dir, 'clean')} lacks ${missing.join(', ')}`);

@@ -51,10 +51,11 @@ export const SEARCH_USAGE = `Mixed-precision search (NSGA-II over every operator
   --generations G            generations after the first (default ${SEARCH_DEFAULTS.generations})
   --seed S                   seed of the search (default ${SEARCH_DEFAULTS.seed}); same seed, same front
   --calibration DIR          a folder with noisy/ and clean/ WAV files of equal names: quality is
-                             SI-SDR against the clean speech. Default: examples/noisy-sample.wav
-                             alone, and quality is fidelity: SI-SDR against the float model's own
-                             output (high values mean "close to float", not "clean"). Either way
-                             the mean over the files and over exit 0 and the full exit
+                             SI-SDR against the clean speech; with noisy/ alone, or by default
+                             (examples/noisy-sample.wav), quality is fidelity: SI-SDR against the
+                             float model's own output (high values mean "close to float", not
+                             "clean"). Either way the mean over the files and over exit 0 and the
+                             full exit
   --seconds S                the first S seconds of each calibration file (default ${SEARCH_DEFAULTS.seconds})
   --from FILE --point K      export point K (0 = smallest) of the front in FILE (a pareto.json of
                              this model) to --out FILE
@@ -120,7 +121,7 @@ async function search(modelArg: string, values: SearchValues, io: CliIo): Promis
   if (outDir === undefined) throw new UsageError('--search needs --out-dir DIR: where the front, the plot and the state go');
   if (values.out !== undefined) throw new UsageError('--search writes DIR/knee.thm; --out is for --from (export one point)');
   const calibrationDirs = values.calibration === undefined ? [] : [values.calibration].flat();
-  if (calibrationDirs.length > 1) throw new UsageError('--search takes one --calibration DIR (with noisy/ and clean/ in it)');
+  if (calibrationDirs.length > 1) throw new UsageError('--search takes one --calibration DIR (with noisy/, and clean/ for SI-SDR against clean speech)');
   const population = parseIndex(values.population ?? String(SEARCH_DEFAULTS.population), 'population');
   if (population < 2) throw new UsageError(`--population must be at least 2, got ${population}`);
   const generations = parseIndex(values.generations ?? String(SEARCH_DEFAULTS.generations), 'generations');
