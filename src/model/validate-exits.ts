@@ -102,8 +102,10 @@ function checkDecision(obj: JsonObject, at: string, gate: GateSpec, layers: Laye
   const name = getString(obj, 'decision', at);
   const index = layers.findIndex((layer) => layer.name === name);
   const layer = layers[index];
-  if (layer === undefined || !('activation' in layer) || layer.activation !== 'none' || outputSize(layer) !== gate.channels) {
-    fail(`${at}.decision`, `the name of a layer with ${gate.channels} outputs and activation "none"`, name);
+  // A float layer: the decision step reads its output as f32.
+  const float = layer?.op === 'dense' || layer?.op === 'dwconv' || layer?.op === 'add';
+  if (!float || layer.activation !== 'none' || outputSize(layer) !== gate.channels) {
+    fail(`${at}.decision`, `the name of a float layer (dense, dwconv or add) with ${gate.channels} outputs and activation "none"`, name);
   }
   if (index > layers.findIndex((l) => l.name === gate.expand)) {
     fail(`${at}.decision`, `a layer that runs before "${gate.expand}"`, name);
