@@ -38,12 +38,16 @@ test('a ratio changed mid-stream at one sample gives the same output for any chu
   expect(unchanged.subarray(CHANGE_AT + 160)).not.toEqual(whole.subarray(CHANGE_AT + 160));
 });
 
-test('lower ratios run fewer channels and MACs; telemetry reports the active share per gate', () => {
+test('lower ratios run fewer channels and MACs; telemetry and onFrame report the active share per gate', () => {
   const run = (gateRatio: number) => {
     const d = createDenoiser({ model: bytes, sampleRate: RATE, gateRatio });
+    const sums = [0, 0];
+    d.onFrame = (frame) => frame.gateShares.forEach((share, g) => { sums[g] += share; });
     d.process(input);
     expect(d.gateRatio).toBe(Math.max(gateRatio, 0.25));
-    return d.telemetry();
+    const t = d.telemetry();
+    sums.forEach((sum, g) => expect(sum / t.frames).toBeCloseTo(t.gateActiveRatio[g], 6));
+    return t;
   };
   const [low, half, full] = [run(0.1), run(0.5), run(1)];
   expect(low.macs).toBeLessThan(half.macs);

@@ -95,7 +95,7 @@ export class Channel {
       channel, frame: 0, exit: 0, heap: setup.core.heapF32(),
       spectrum: setup.scratch.spectrum >>> 2, mask: setup.scratch.mask >>> 2, bins: engine.bins,
     };
-    this.frameReport = { channel, frame: 0, exit: 0, speechProbability: 0 };
+    this.frameReport = { channel, frame: 0, exit: 0, speechProbability: 0, gateShares: new Float32Array(engine.gates.length) };
   }
 
   /** Sets the gate ratio of this channel's model state from its next frame on (`Engine.setGateRatio`). */
@@ -169,7 +169,12 @@ export class Channel {
       ? engine.speechProbability(this.state)
       : maskSpeechProbability(core.heapF32(), scratch.spectrum >>> 2, scratch.mask >>> 2);
     counters.addSpeech(info.channel, speech);
-    counters.addGates(engine, this.state);
+    const shares = this.frameReport.gateShares;
+    for (let g = 0; g < shares.length; g++) {
+      const active = engine.activeChannels(this.state, g);
+      shares[g] = active < 0 ? Number.NaN : active / engine.gates[g].channels;
+    }
+    counters.addGates(shares);
     const listener = this.setup.frames.listener;
     if (listener !== undefined) {
       const report = this.frameReport;

@@ -49,6 +49,8 @@ export interface FrameReport {
   exit: number;
   /** Speech probability in [0, 1]: the model's speech-presence head, or derived from the mask ({@link maskSpeechProbability}). */
   speechProbability: number;
+  /** Per gate of the model (`denoiser.gates`), the share of its channels that ran in this frame; NaN where the frame skipped the gate. */
+  gateShares: Float32Array;
 }
 
 /** Called once per model frame and channel, during `process`. */

@@ -76,7 +76,7 @@ function allocScratch(core: Core, engine: Engine, sampleRate: number): Scratch {
 export function createStream(core: Core, engine: Engine, options: StreamOptions): Stream {
   const { sampleRate, channels } = options;
   const k = core.exports;
-  const counters = new StreamCounters(engine.exits.length, channels, engine.gates);
+  const counters = new StreamCounters(engine.exits.length, channels, engine.gates.length);
   const frames: ChannelSetup['frames'] = { listener: undefined };
   const fullExitMacs = engine.exits[engine.exits.length - 1].macsPerFrame;
   // The resampler delays decide the latency, which sizes the FIFOs the channels are built with.

@@ -4,7 +4,6 @@
  * calls, so streams sharing one core count only their own work; `macsDense` is what the full model
  * would cost.
  */
-import type { Engine, EngineState, GateInfo } from '../engine/types.js';
 import type { PolicyKind } from '../policy/types.js';
 import type { CoreExports } from '../wasm/core.js';
 
@@ -76,19 +75,18 @@ export class StreamCounters {
   private readonly gateShares: Float64Array;
   private readonly gateFrames: Float64Array;
 
-  constructor(exits: number, channels = 1, private readonly gates: readonly GateInfo[] = []) {
+  constructor(exits: number, channels = 1, gates = 0) {
     this.exitHistogram = new Array<number>(exits).fill(0);
     this.speech = new Float32Array(channels);
-    this.gateShares = new Float64Array(gates.length);
-    this.gateFrames = new Float64Array(gates.length);
+    this.gateShares = new Float64Array(gates);
+    this.gateFrames = new Float64Array(gates);
   }
 
-  /** Records which share of each gate's channels ran in `state`'s last frame (gates it skipped not counted). */
-  addGates(engine: Engine, state: EngineState): void {
-    for (let g = 0; g < this.gates.length; g++) {
-      const active = engine.activeChannels(state, g);
-      if (active < 0) continue;
-      this.gateShares[g] += active / this.gates[g].channels;
+  /** Records one frame's share of each gate's channels that ran (NaN: the frame skipped the gate, not counted). */
+  addGates(shares: Float32Array): void {
+    for (let g = 0; g < shares.length; g++) {
+      if (Number.isNaN(shares[g])) continue;
+      this.gateShares[g] += shares[g];
       this.gateFrames[g]++;
     }
   }
