@@ -52,7 +52,7 @@ function peerSystem(peer) {
 }
 
 /** One tinyhush model run with one policy (a fixed exit, the adaptive or a budget policy), as a system. */
-function tinyhushSystem(api, modelName, modelBytes, variant) {
+export function tinyhushSystem(api, modelName, modelBytes, variant) {
   const model = api.readModel(modelBytes);
   const open = () => api.createDenoiser({ model, sampleRate: TINYHUSH_RATE, channels: 1, policy: variant.policy });
   return {
@@ -111,7 +111,7 @@ function bundledModels() {
  * The policies each model is measured with: every fixed exit, the adaptive policy, and a budget
  * halfway between the cheapest exit and the full model.
  */
-function policyVariants(exits) {
+export function policyVariants(exits) {
   const fixed = exits.map((info, exit) => ({
     id: `exit${exit}`, label: `exit ${exit}/${exits.length - 1} (${info.name})`, policy: { kind: 'fixed', exit },
   }));
