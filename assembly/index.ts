@@ -17,7 +17,7 @@ export { activate } from './activations';
 export { vecAdd, vecCopy, vecFill, sanitize } from './vector';
 export { ceilingKernel } from './ceiling';
 export { intGemv } from './int-gemv';
-export { intDense } from './int-dense';
+export { intDense, intDenseSparse } from './int-dense';
 export { intGruStep, intGruGates, intGruStepSparse } from './int-gru';
 export { intCsrGemv, intBlockGemv, intSparseGemv } from './int-sparse';
 export { requantize } from './requant';

@@ -16,6 +16,7 @@
 // one store; at 90 % sparsity that measured 1.2–1.4× the best 1×16 kernel and 1.9–2.5× a plain one.
 
 import { countWork } from './counters';
+import { intGemv } from './int-gemv';
 
 /** Weights per block of the block-sparse layout (4×4). */
 const BLOCK = 16;
@@ -23,10 +24,12 @@ const BLOCK = 16;
 /** Format tags of a SparseMatrix record. */
 export const SPARSE_CSR = 0;
 export const SPARSE_BLOCK4X4 = 1;
+/** Dense i8 rows at `values` (rowPtr and index unused): a GRU side the engine keeps dense next to a sparse one. */
+export const SPARSE_DENSE = 2;
 
 /** A sparse matrix in one of the layouts above (i32 fields, field k at byte 4k, as int-params.ts). */
 @unmanaged export class SparseMatrix {
-  /** SPARSE_CSR or SPARSE_BLOCK4X4. */
+  /** SPARSE_CSR, SPARSE_BLOCK4X4 or SPARSE_DENSE. */
   format: i32;
   /** i32 row pointers: [rows + 1] (CSR) or [⌈rows/4⌉ + 1] over groups of four rows (blocks). */
   rowPtr: i32;
@@ -34,6 +37,8 @@ export const SPARSE_BLOCK4X4 = 1;
   index: i32;
   /** i8 codes. */
   values: i32;
+  /** Columns (read by SPARSE_DENSE only). */
+  cols: i32;
 }
 
 @inline function biasAt(bias: usize, r: i32): i32 {
@@ -132,9 +137,10 @@ export function intBlockGemv(acc: usize, values: usize, colStart: usize, rowPtr:
   countWork(blocks * BLOCK, blocks * (BLOCK + 2) + <f64>(groups + 1) * 4 + (bias != 0 ? <f64>rows * 4 : 0));
 }
 
-/** acc[rows] = W · x + bias for the SparseMatrix record at `matrix` (CSR or 4×4 blocks). */
+/** acc[rows] = W · x + bias for the SparseMatrix record at `matrix` (CSR, 4×4 blocks or dense rows). */
 export function intSparseGemv(acc: usize, matrix: usize, x: usize, bias: usize, rows: i32): void {
   const m = changetype<SparseMatrix>(matrix);
   if (m.format == SPARSE_CSR) intCsrGemv(acc, <usize>m.values, <usize>m.index, <usize>m.rowPtr, x, bias, rows);
-  else intBlockGemv(acc, <usize>m.values, <usize>m.index, <usize>m.rowPtr, x, bias, rows);
+  else if (m.format == SPARSE_BLOCK4X4) intBlockGemv(acc, <usize>m.values, <usize>m.index, <usize>m.rowPtr, x, bias, rows);
+  else intGemv(acc, <usize>m.values, x, bias, rows, m.cols);
 }

@@ -8,8 +8,8 @@ import { dense, denseColsMasked, denseMasked } from './dense';
 import { dwConvStep } from './dwconv';
 import { gruStep } from './gru';
 import { dequantizeMask, quantizeInput } from './int-boundary';
-import { intDense } from './int-dense';
-import { intGruStep } from './int-gru';
+import { intDense, intDenseSparse } from './int-dense';
+import { intGruStep, intGruStepSparse } from './int-gru';
 import { flushTiny, vecAdd } from './vector';
 
 const OP_DENSE = 0;
@@ -24,6 +24,9 @@ const OP_GRU_INT = 7;
 const OP_QUANTIZE_INPUT = 8; // features (f32) → a features-reading integer layer's input codes
 const OP_DEQUANTIZE = 9; // a mask / speech-presence integer layer's codes → f32 gains
 const OP_GATE_DECISION = 10; // a gate's decision layer output → its u8 channel mask (docs/model-format.md, "Gates")
+// Sparse integer layers (docs/sparsity.md, "Engine"): `w` (and `w2`) are SparseMatrix records.
+const OP_DENSE_INT_SPARSE = 11;
+const OP_GRU_INT_SPARSE = 12;
 
 /** What every program of one engine state shares (written once by the engine). */
 @unmanaged class StateHeader {
@@ -134,6 +137,8 @@ export function runProgram(programPtr: usize, featuresIn: usize, maskOut: usize,
         break;
       case OP_DENSE_INT: intDense(t.out, t.w, t.x, t.b, t.rows, t.cols, t.params); break;
       case OP_GRU_INT: intGruStep(t.out, t.x, t.w, t.w2, t.b, t.b2, t.cols, t.rows, t.params); break;
+      case OP_DENSE_INT_SPARSE: intDenseSparse(t.out, t.w, t.x, t.b, t.rows, t.params); break;
+      case OP_GRU_INT_SPARSE: intGruStepSparse(t.out, t.x, t.w, t.w2, t.b, t.b2, t.rows, t.params); break;
       // `act` carries the code width of both boundaries.
       case OP_QUANTIZE_INPUT: quantizeInput(t.out, t.x, t.rows, load<f32>(<usize>t.params), t.act); break;
       case OP_DEQUANTIZE: dequantizeMask(t.out, t.x, t.rows, t.act); break;

@@ -1,9 +1,10 @@
 /**
- * Runs the integer golden model (training/quant/make_int_model_golden.py) through the engine in one
+ * Runs the integer golden model (training/quant/make_int_model_golden.py; argv[3] names another golden
+ * fixture of the same form, e.g. 'int-sparse-model') through the engine in one
  * WASM build (argv[2]: 'simd' or 'relaxed-simd') and prints, as JSON, how many mask and speech
  * values differ from the Python integer reference, plus telemetry and layerOutput checks. A child
  * process of tests/int-model.test.ts (the relaxed build needs a V8 flag on Node 20):
- *   node [--experimental-wasm-relaxed-simd] --import ./tests/fuzz/register-ts.mjs tests/int-model-run.ts simd
+ *   node [--experimental-wasm-relaxed-simd] --import ./tests/fuzz/register-ts.mjs tests/int-model-run.ts simd [fixture]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,8 +22,9 @@ interface Golden {
 
 const DIR = join(process.cwd(), 'tests', 'fixtures', 'golden');
 const core = createCore(process.argv[2] as CoreBuild);
-const model = readModel(new Uint8Array(readFileSync(join(DIR, 'int-model.thm'))));
-const golden = JSON.parse(readFileSync(join(DIR, 'int-model.json'), 'utf8')) as Golden;
+const fixture = process.argv[3] ?? 'int-model';
+const model = readModel(new Uint8Array(readFileSync(join(DIR, `${fixture}.thm`))));
+const golden = JSON.parse(readFileSync(join(DIR, `${fixture}.json`), 'utf8')) as Golden;
 const engine: Engine = createEngine(core, model);
 const bins = engine.bins;
 const features = core.allocF32(bins);

@@ -134,7 +134,7 @@ describe('malformed encoded tensors are ModelFormatErrors', () => {
     ['16-bit indices over 65536 columns', (h) => { h.tensors[12].shape = [1, 70000]; }, /indexBits: expected 32: 70000 columns do not fit 16 bits/],
     ['unknown value encoding', (h) => { h.tensors[6].values = 'f16'; }, /values: expected "f32" or "int2"/],
     ['index width 8', (h) => { h.tensors[6].indexBits = 8; }, /indexBits: expected 16 or 32/],
-    ['block that does not tile', (h) => { h.tensors[8].block = [6, 2]; }, /block: expected a block shape that tiles \[161,4\]/],
+    ['block larger than the shape', (h) => { h.tensors[8].block = [6, 8]; }, /block: expected a block shape no larger than \[161,4\]/],
     ['block row not whole bytes', (h) => { h.tensors[8].block = [7, 1]; }, /block columns × 4 bits to be a multiple of 8/],
     ['block missing', (h) => { delete h.tensors[10].block; }, /block: expected an array, found missing/],
     ['block on csr', (h) => { h.tensors[6].block = [1, 1]; }, /no "block" on a csr \(f32 values\) tensor/],

@@ -181,7 +181,7 @@ def _sparse_layout(spec: dict):
     rows, cols = spec["shape"]
     br, bc = spec.get("block", [1, 1])
     nnz, bits = spec["nnz"], INT_BITS.get(spec["values"])
-    index_start = align_up(4 * (rows // br + 1))
+    index_start = align_up(4 * (-(-rows // br) + 1))
     values_start = align_up(index_start + nnz * spec["indexBits"] // 8)
     block_row = 4 * bc if bits is None else bc * bits // 8
     stored = nnz * br * block_row if spec["dtype"] == "block-sparse" else (4 * nnz if bits is None else -(-nnz * bits // 8))
@@ -256,7 +256,8 @@ def _dequantizer(spec: dict, raw: dict):
 
 def _decode(spec: dict, data: bytes, base: int, raw: dict, codes_only: bool = False) -> np.ndarray:
     """Dense float32 of an encoded tensor: x = scale[r] · (q − zeroPoint[r]) (src/model/decode-tensor.ts);
-    with codes_only, a packed-integer tensor's codes q as int64 instead."""
+    with codes_only, the codes q of a packed-integer tensor (or of a sparse one's integer values, zero
+    where nothing is stored) as int64 instead."""
     dtype, shape = spec["dtype"], spec["shape"]
     rows, cols = _rows_cols(shape)
     start = base + spec["offset"]
@@ -272,26 +273,30 @@ def _decode(spec: dict, data: bytes, base: int, raw: dict, codes_only: bool = Fa
     index_start, values_start, _ = _sparse_layout(spec)
     br, bc = spec.get("block", [1, 1])
     nnz, bits = spec["nnz"], INT_BITS.get(spec["values"])
-    row_ptr = np.frombuffer(data, dtype="<u4", count=rows // br + 1, offset=start)
+    block_grid = (-(-rows // br), -(-cols // bc))  # a last, partial block row or column is padded with zeros
+    row_ptr = np.frombuffer(data, dtype="<u4", count=block_grid[0] + 1, offset=start)
     col_idx = np.frombuffer(data, dtype="<u2" if spec["indexBits"] == 16 else "<u4", count=nnz, offset=start + index_start)
     count = nnz * br * bc
     stored = (np.frombuffer(data, dtype="<f4", count=count, offset=start + values_start) if bits is None
               else _unpack_codes(data, start + values_start, count, bits)).reshape(nnz, br, bc)
-    block_rows = np.repeat(np.arange(rows // br), np.diff(row_ptr).astype(np.int64))
-    if bits is not None:
+    block_rows = np.repeat(np.arange(block_grid[0]), np.diff(row_ptr).astype(np.int64))
+    padded_rows = block_grid[0] * br
+    if bits is not None and not codes_only:
         scale, zero = _dequantizer(spec, raw)
-        scale = np.broadcast_to(scale, (rows,)).reshape(rows // br, br, 1)[block_rows]
-        zero = np.broadcast_to(zero, (rows,)).reshape(rows // br, br, 1)[block_rows]
+        scale = np.pad(np.broadcast_to(scale, (rows,)), (0, padded_rows - rows), constant_values=1)
+        zero = np.pad(np.broadcast_to(zero, (rows,)), (0, padded_rows - rows))
+        scale = scale.reshape(block_grid[0], br, 1)[block_rows]
+        zero = zero.reshape(block_grid[0], br, 1)[block_rows]
         stored = scale * (stored - zero).astype(np.float32)
-    dense = np.zeros((rows // br, br, cols // bc, bc), dtype=np.float32)
+    dense = np.zeros((block_grid[0], br, block_grid[1], bc), dtype=np.int64 if bits is not None and codes_only else np.float32)
     dense[block_rows, :, col_idx.astype(np.int64), :] = stored
-    return dense.reshape(rows, cols)
+    return dense.reshape(padded_rows, block_grid[1] * bc)[:rows, :cols]
 
 
 def read_model(path, int_codes: bool = False):
     """Returns (header dict, {name: array}): float32 dense arrays, every encoding expanded, and int32
-    for i32 tensors; with int_codes, packed-integer tensors (int2…int8) as their int64 codes, unscaled
-    (what integer layers read). Raises ValueError on a bad frame or tensor table; it does not check the
+    for i32 tensors; with int_codes, packed-integer tensors (int2…int8) and sparse tensors of integer values
+    as their int64 codes, unscaled (what integer layers read). Raises ValueError on a bad frame or tensor table; it does not check the
     layer graph or the sparse indices (the TS reader does)."""
     with open(path, "rb") as f:
         data = f.read()
@@ -341,11 +346,13 @@ def quantize(array, bits: int, per_row: bool = True):
 
 def to_sparse(matrix, block=None):
     """Row pointers, column indices (in blocks) and stored values (blocks row-major) of the non-zero
-    elements (csr, block None) or non-zero [br, bc] blocks of a 2-D array of values or codes."""
+    elements (csr, block None) or non-zero [br, bc] blocks of a 2-D array of values or codes; blocks of a
+    last, partial block row or column are padded with zeros."""
     matrix = np.asarray(matrix)
     rows, cols = matrix.shape
     br, bc = block or (1, 1)
-    tiles = matrix.reshape(rows // br, br, cols // bc, bc).transpose(0, 2, 1, 3)
+    matrix = np.pad(matrix, ((0, -rows % br), (0, -cols % bc)))
+    tiles = matrix.reshape(matrix.shape[0] // br, br, matrix.shape[1] // bc, bc).transpose(0, 2, 1, 3)
     keep = np.any(tiles != 0, axis=(2, 3))
     row_ptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.uint32)
     block_rows, col_idx = np.nonzero(keep)

@@ -17,8 +17,8 @@ import { Activation, type Core } from '../wasm/core.js';
 import { clampGateRatio, type RatioBias, writeRatioBiases } from './gate-ratio.js';
 import { type PlacedIntLayer, placeIntLayer } from './int-layers.js';
 import {
-  OP_ADD, OP_DENSE, OP_DENSE_COLS, OP_DENSE_INT, OP_DENSE_ROWS, OP_DEQUANTIZE, OP_DWCONV, OP_GRU, OP_GRU_INT,
-  OP_GATE_DECISION, OP_QUANTIZE_INPUT, type Step, writeProgram, writeStateHeader,
+  OP_ADD, OP_DENSE, OP_DENSE_COLS, OP_DENSE_INT, OP_DENSE_INT_SPARSE, OP_DENSE_ROWS, OP_DEQUANTIZE, OP_DWCONV, OP_GRU,
+  OP_GRU_INT, OP_GRU_INT_SPARSE, OP_GATE_DECISION, OP_QUANTIZE_INPUT, type Step, writeProgram, writeStateHeader,
 } from './program.js';
 import type { Decision, Engine, EngineOptions, EngineState, ExitInfo, GateInfo, SkippedState } from './types.js';
 
@@ -210,8 +210,9 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
           const placed = intPlaced.get(layer.name)!;
           const x = inputCodes.get(layer.name) ?? output.get(layer.input)!;
           const int = { ...step, x, w: placed.w, w2: placed.w2, b: placed.b, b2: placed.b2, cols: layer.in, params: placed.params };
-          return layer.op === 'dense-int' ? { ...int, op: OP_DENSE_INT, rows: layer.out }
-            : { ...int, op: OP_GRU_INT, rows: layer.hidden, memory: step.out, memoryLength: codeWords(layer.hidden) };
+          return layer.op === 'dense-int' ? { ...int, op: placed.sparse ? OP_DENSE_INT_SPARSE : OP_DENSE_INT, rows: layer.out }
+            : { ...int, op: placed.sparse ? OP_GRU_INT_SPARSE : OP_GRU_INT, rows: layer.hidden, memory: step.out,
+              memoryLength: codeWords(layer.hidden) };
         }
       }
     };

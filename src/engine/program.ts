@@ -17,6 +17,8 @@ export const OP_GRU_INT = 7;
 export const OP_QUANTIZE_INPUT = 8; // features → a features-reading integer layer's i16 input codes
 export const OP_DEQUANTIZE = 9; // an integer mask / speech-presence layer's codes → f32
 export const OP_GATE_DECISION = 10; // a gate's decision output → its u8 channel mask (`out`), output > 0 runs
+export const OP_DENSE_INT_SPARSE = 11; // dense-int whose `w` is a SparseMatrix record (docs/sparsity.md, "Engine")
+export const OP_GRU_INT_SPARSE = 12; // gru-int whose `w`, `w2` are SparseMatrix records
 
 /** `StateHeader`: what every program of one engine state shares. */
 const STATE_FIELDS = ['lastRun', 'resetOnResume', 'gruScratch', 'gateMasks', 'features', 'bins'] as const;

@@ -3,7 +3,7 @@
  * packed integers, zeros where a sparse tensor stores nothing. The tensor has been validated
  * (`validate-tensors.ts`), so every index is in range. `training/thm.py` decodes the same way.
  */
-import { elementCount, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
+import { blockGrid, elementCount, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
 import type { TensorSpec } from './types.js';
 
 /** Signed `bits`-bit code number `index` of the little-endian bit stream starting at byte `base`. */
@@ -29,36 +29,54 @@ function dequantizer(spec: TensorSpec, byName: Map<string, TensorSpec>, view: Da
   return (q, r) => Math.fround(scales[perRow ? r : 0] * (q - zeros[perRow ? r : 0]));
 }
 
-/** Reads stored element `i` of a sparse tensor as f32 (before dequantization for integer values). */
-function storedReader(spec: TensorSpec, data: Uint8Array, view: DataView, valuesStart: number): (i: number) => number {
+/**
+ * Reads stored element `i` of the sparse tensor `spec` in the data section `data` (before
+ * dequantization for integer values: the code).
+ */
+export function storedReader(spec: TensorSpec, data: Uint8Array): (i: number) => number {
   const bits = intBits(spec.values);
-  const base = spec.offset + valuesStart;
-  if (bits === undefined) return (i) => view.getFloat32(base + 4 * i, true);
+  const base = spec.offset + tensorLayout(spec).valuesStart;
+  if (bits === undefined) {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    return (i) => view.getFloat32(base + 4 * i, true);
+  }
   // csr: one stream of nnz codes. block-sparse: block rows are whole bytes (bc · b is a multiple
   // of 8), so the blocks read as one stream too, element i = (block · br + row) · bc + col.
   return (i) => codeAt(data, base, i, bits);
 }
 
-function decodeSparse(spec: TensorSpec, byName: Map<string, TensorSpec>, data: Uint8Array, view: DataView, out: Float32Array): void {
-  const { cols } = rowsCols(spec.shape);
+/**
+ * Calls `visit(r, c, i)` for every stored element of the validated csr / block-sparse tensor `spec`
+ * in the data section `data` that lies inside its shape: logical row `r`, column `c`, and `i`, its
+ * index for `storedReader`. Rows in order, and within a row (block row) columns in order.
+ */
+export function forEachStored(spec: TensorSpec, data: Uint8Array, visit: (r: number, c: number, i: number) => void): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const { rows, cols } = rowsCols(spec.shape);
   const [br, bc] = spec.block ?? [1, 1];
-  const { indexStart, valuesStart } = tensorLayout(spec);
-  const stored = storedReader(spec, data, view, valuesStart);
-  const dequantize = intBits(spec.values) === undefined ? (x: number) => x : dequantizer(spec, byName, view);
+  const { indexStart } = tensorLayout(spec);
   const base = spec.offset;
   const column = (i: number): number => (spec.indexBits === 32
     ? view.getUint32(base + indexStart + 4 * i, true) : view.getUint16(base + indexStart + 2 * i, true));
-  const pointerRows = spec.shape[0] / br;
-  for (let R = 0; R < pointerRows; R++) {
+  // A partial last block row or column is clipped to the shape (its padding is zero).
+  for (let R = 0; R < blockGrid(spec).blockRows; R++) {
     const end = view.getUint32(base + 4 * (R + 1), true);
     for (let i = view.getUint32(base + 4 * R, true); i < end; i++) {
       const c0 = column(i) * bc;
-      for (let a = 0; a < br; a++) {
+      const width = Math.min(bc, cols - c0);
+      for (let a = 0; a < Math.min(br, rows - R * br); a++) {
         const r = R * br + a;
-        for (let b = 0; b < bc; b++) out[r * cols + c0 + b] = dequantize(stored((i * br + a) * bc + b), r);
+        for (let b = 0; b < width; b++) visit(r, c0 + b, (i * br + a) * bc + b);
       }
     }
   }
+}
+
+function decodeSparse(spec: TensorSpec, byName: Map<string, TensorSpec>, data: Uint8Array, view: DataView, out: Float32Array): void {
+  const { cols } = rowsCols(spec.shape);
+  const stored = storedReader(spec, data);
+  const dequantize = intBits(spec.values) === undefined ? (x: number) => x : dequantizer(spec, byName, view);
+  forEachStored(spec, data, (r, c, i) => { out[r * cols + c] = dequantize(stored(i), r); });
 }
 
 /**
@@ -88,10 +106,19 @@ export function decodeTensor(spec: TensorSpec, byName: Map<string, TensorSpec>, 
   return out;
 }
 
-/** The unpacked codes of a packed-integer tensor `spec` (int2…int8), row-major, no scale applied. */
+/**
+ * The unpacked codes of a packed-integer tensor `spec` (int2…int8), or of a csr / block-sparse one
+ * with integer values (0 where nothing is stored), row-major, no scale applied.
+ */
 export function decodeCodes(spec: TensorSpec, data: Uint8Array): Int8Array {
-  const bits = intBits(spec.dtype)!;
   const { rows, cols } = rowsCols(spec.shape);
+  if (intBits(spec.dtype) === undefined) {
+    const out = new Int8Array(rows * cols);
+    const stored = storedReader(spec, data);
+    forEachStored(spec, data, (r, c, i) => { out[r * cols + c] = stored(i); });
+    return out;
+  }
+  const bits = intBits(spec.dtype)!;
   // int8 rows are already i8 codes, row after row.
   if (bits === 8) return new Int8Array(data.buffer, data.byteOffset + spec.offset, rows * cols).slice();
   const rowBytes = packedBytes(cols, bits);

@@ -1,5 +1,5 @@
 /** The tensor part of `tinyhush info`: each tensor's encoding, bit width, sparsity and bytes, then totals. */
-import { elementCount, intBits } from './encodings.js';
+import { blockGrid, elementCount, intBits } from './encodings.js';
 import type { TensorSpec } from './types.js';
 
 const percent = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)} %`;
@@ -15,7 +15,8 @@ export function encodingText(t: TensorSpec, byName: Map<string, TensorSpec>): st
   const width = bits === undefined ? '' : ` (${bits}-bit)`;
   if (t.dtype !== 'csr' && t.dtype !== 'block-sparse') return `${t.dtype}${width}${quantization()}`;
   const [br, bc] = t.block ?? [1, 1];
-  const capacity = elementCount(t.shape) / (br * bc);
+  const { blockRows, blockCols } = blockGrid(t);
+  const capacity = blockRows * blockCols;
   const unit = t.dtype === 'csr' ? '' : ` blocks ${br}×${bc},`;
   return `${t.dtype} of ${t.values}${width}${quantization()},${unit} nnz ${t.nnz} of ${capacity} ` +
     `(${percent(capacity - t.nnz!, capacity)} sparse), ${t.indexBits}-bit indices`;

@@ -3,7 +3,7 @@
  * scales, and the indices and values of the non-zero elements or blocks. Same rules as
  * `quantize` and `to_sparse` in training/thm.py (ties round to even, as numpy does).
  */
-import { rowsCols } from './encodings.js';
+import { blockGrid, rowsCols } from './encodings.js';
 
 /** Integer codes of every element and their scales (`[rows]` per row, or `[1]`). */
 export interface Quantized {
@@ -45,17 +45,22 @@ export function quantizeSymmetric(values: ArrayLike<number>, shape: readonly num
   return { codes, scale };
 }
 
-/** The non-zero `[br, bc]` blocks (`[1, 1]`: elements, for csr) of the `[rows, cols]` matrix `values`. */
+/**
+ * The non-zero `[br, bc]` blocks (`[1, 1]`: elements, for csr) of the `[rows, cols]` matrix `values`;
+ * blocks of a last, partial block row or column are padded with zeros.
+ */
 export function toSparse(values: ArrayLike<number>, shape: readonly [number, number], block: readonly [number, number] = [1, 1]): SparseParts {
   const [rows, cols] = shape;
   const [br, bc] = block;
-  const rowPtr = new Uint32Array(rows / br + 1);
+  const { blockRows, blockCols } = blockGrid({ shape, block: [br, bc] });
+  const rowPtr = new Uint32Array(blockRows + 1);
   const colIdx: number[] = [];
   const stored: number[] = [];
-  for (let R = 0; R < rows / br; R++) {
-    for (let C = 0; C < cols / bc; C++) {
+  const at = (r: number, c: number): number => (r < rows && c < cols ? values[r * cols + c] : 0);
+  for (let R = 0; R < blockRows; R++) {
+    for (let C = 0; C < blockCols; C++) {
       const tile: number[] = [];
-      for (let a = 0; a < br; a++) for (let b = 0; b < bc; b++) tile.push(values[(R * br + a) * cols + C * bc + b]);
+      for (let a = 0; a < br; a++) for (let b = 0; b < bc; b++) tile.push(at(R * br + a, C * bc + b));
       if (tile.some((x) => x !== 0)) {
         colIdx.push(C);
         stored.push(...tile);

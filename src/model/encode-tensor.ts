@@ -4,7 +4,7 @@
  * dense values; `training/thm.py` writes the same bytes from the same parts.
  */
 import { ModelFormatError } from '../errors.js';
-import { codeRange, intBits, rowsCols, tensorLayout } from './encodings.js';
+import { blockGrid, codeRange, intBits, rowsCols, tensorLayout } from './encodings.js';
 import type { IntDtype, TensorSpec, ValueDtype } from './types.js';
 
 /** Dense f32 values (`dtype` omitted or `'f32'`). */
@@ -93,7 +93,7 @@ function encodeSparse(name: string, t: SparseTensorData): EncodedTensor {
   const layout = tensorLayout(spec);
   spec.byteLength = layout.byteLength;
   const [br, bc] = t.block ?? [1, 1];
-  checkCount(name, 'rowPtr', t.rowPtr.length, t.shape[0] / br + 1);
+  checkCount(name, 'rowPtr', t.rowPtr.length, blockGrid(spec).blockRows + 1);
   checkCount(name, 'values', t.values.length, nnz * br * bc);
   const bytes = new Uint8Array(layout.byteLength);
   const view = new DataView(bytes.buffer);

@@ -47,6 +47,17 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((n, d) => safeMul(n, d, 'tensor size'), 1);
 }
 
+/**
+ * The grid of a csr (block `[1, 1]`) or block-sparse tensor: `⌈rows / br⌉` block rows and `⌈cols / bc⌉`
+ * block columns. Blocks in a last, partial block row or column are stored whole; the logical shape
+ * clips them and their padding is zero (docs/model-format.md, "Block-sparse").
+ */
+export function blockGrid(spec: { shape: readonly number[]; block?: readonly [number, number] }): { blockRows: number; blockCols: number } {
+  const { rows, cols } = rowsCols(spec.shape);
+  const [br, bc] = spec.block ?? [1, 1];
+  return { blockRows: Math.ceil(rows / br), blockCols: Math.ceil(cols / bc) };
+}
+
 /** Bytes of `count` packed `bits`-bit codes in one stream. */
 export function packedBytes(count: number, bits: number): number {
   return Math.ceil(safeMul(count, bits, 'packed bit count') / 8);
@@ -70,7 +81,7 @@ function valueBytes(values: ValueDtype, count: number): number {
 
 /**
  * The layout of a tensor whose fields have been checked for type and range (every size a safe
- * integer ≥ 1, `block` dividing `shape`); throws `ModelFormatError` only if a size overflows.
+ * integer ≥ 1); throws `ModelFormatError` only if a size overflows.
  */
 export function tensorLayout(spec: Pick<TensorSpec, 'dtype' | 'shape' | 'values' | 'nnz' | 'indexBits' | 'block'>): TensorLayout {
   const { rows, cols } = rowsCols(spec.shape);
@@ -83,8 +94,7 @@ export function tensorLayout(spec: Pick<TensorSpec, 'dtype' | 'shape' | 'values'
   }
   const nnz = spec.nnz!;
   const [br, bc] = spec.dtype === 'block-sparse' ? spec.block! : [1, 1];
-  const pointerRows = rows / br;
-  const indexStart = alignUp(safeMul(pointerRows + 1, 4, 'row pointer bytes'));
+  const indexStart = alignUp(safeMul(blockGrid(spec).blockRows + 1, 4, 'row pointer bytes'));
   const indexBytes = safeMul(nnz, spec.indexBits! / 8, 'index bytes');
   const valuesStart = alignUp(indexStart + indexBytes);
   const stored = spec.dtype === 'block-sparse'

@@ -88,7 +88,8 @@ export function readModel(bytes: Uint8Array): Model {
     header,
     bytes,
     tensor: (name) => decodeTensor(spec(name), tensors, data),
-    intCodes: (name) => decodeCodes(ofDtype(name, 'int2…int8', (t) => intBits(t.dtype) !== undefined), data),
+    intCodes: (name) => decodeCodes(ofDtype(name, 'int2…int8 or sparse of int2…int8 values',
+      (t) => (intBits(t.dtype) ?? intBits(t.values)) !== undefined), data),
     int32: (name) => decodeI32(ofDtype(name, 'i32', (t) => t.dtype === 'i32'), data),
     tensorBytes: (name) => {
       const { offset, byteLength } = spec(name);

@@ -261,7 +261,8 @@ export interface Model {
   tensor(name: string): Float32Array;
   /**
    * The codes of the int2…int8 tensor `name`, unpacked, row-major (a fresh copy; no scale or zero
-   * point applied). Throws `ModelFormatError` if there is none or it is not packed integers.
+   * point applied); for a csr / block-sparse tensor of integer values, its codes expanded (0 where
+   * nothing is stored). Throws `ModelFormatError` if there is none or it holds no integer codes.
    */
   intCodes(name: string): Int8Array;
   /** The values of the i32 tensor `name` (a fresh copy). Throws `ModelFormatError` if there is none or it is not i32. */

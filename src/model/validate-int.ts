@@ -1,6 +1,6 @@
 /**
  * Checks `dense-int` and `gru-int` layers (docs/integer.md, "Model file"): widths from the weight
- * dtypes, the input boundary of a layer reading "features", bias ranges, the per-row int32
+ * dtypes (a sparse weight's `values`), the input boundary of a layer reading "features", bias ranges, the per-row int32
  * overflow check, multiplier and shift ranges, tables (2^K entries in the output range, K ≤ P).
  * What passes here cannot overflow or index out of range in the integer kernels.
  */
@@ -65,11 +65,18 @@ function i32Tensor(t: Tensors, obj: JsonObject, key: string, at: string, shape: 
   return { name, values: decodeI32(spec, t.data) };
 }
 
-/** A packed-integer weight `[rows, cols]` without zero point; returns its name and codes. */
+/**
+ * An integer weight `[rows, cols]` without zero point: packed int2…int8, or csr / block-sparse with
+ * int2…int8 values (docs/sparsity.md). Returns its name and codes, 0 where a sparse tensor stores
+ * nothing, so the overflow check sums over the stored elements.
+ */
 function weightTensor(t: Tensors, obj: JsonObject, key: string, at: string, shape: number[]): { name: string; codes: Int8Array } {
   const name = getString(obj, key, at);
   const spec = named(t, name, `${at}.${key}`, shape);
-  if (intBits(spec.dtype) === undefined) fail(`${at}.${key}`, `an int2…int8 tensor; "${name}" is ${spec.dtype}`);
+  if (intBits(spec.dtype) === undefined && intBits(spec.values) === undefined) {
+    fail(`${at}.${key}`, `an int2…int8 tensor, or csr / block-sparse of int2…int8 values; "${name}" is ${spec.dtype}` +
+      (spec.values === undefined ? '' : ` of ${spec.values}`));
+  }
   if (spec.zeroPoint !== undefined) fail(`${at}.${key}`, `symmetric codes; "${name}" has a zero point`);
   return { name, codes: decodeCodes(spec, t.data) };
 }

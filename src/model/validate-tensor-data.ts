@@ -4,7 +4,8 @@
  * pointers and column indices well formed, unused bits of packed streams zero.
  */
 import { ModelFormatError } from '../errors.js';
-import { codeRange, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
+import { storedReader } from './decode-tensor.js';
+import { blockGrid, codeRange, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
 import type { TensorSpec } from './types.js';
 
 function bad(at: string, message: string): never {
@@ -37,12 +38,25 @@ function checkPadding(view: DataView, end: number, codes: number, bits: number, 
   if (used !== 0 && view.getUint8(end - 1) >> used !== 0) bad(at, `unused high bits of the last byte of ${where} are not zero`);
 }
 
-/** Row pointers and strictly increasing in-range column indices of csr / block-sparse. */
-function checkSparseIndex(spec: TensorSpec, view: DataView, at: string): void {
+/** Stored block `i` at block row `R`, block column `C`: its elements outside the logical shape are zero. */
+function checkBlockPadding(spec: TensorSpec, data: Uint8Array, i: number, R: number, C: number, at: string): void {
   const { rows, cols } = rowsCols(spec.shape);
-  const [br, bc] = spec.block ?? [1, 1];
-  const pointerRows = rows / br;
-  const columns = cols / bc;
+  const [br, bc] = spec.block!;
+  if ((R + 1) * br <= rows && (C + 1) * bc <= cols) return;
+  const stored = storedReader(spec, data);
+  for (let a = 0; a < br; a++) {
+    for (let b = 0; b < bc; b++) {
+      if ((R * br + a >= rows || C * bc + b >= cols) && stored((i * br + a) * bc + b) !== 0) {
+        bad(at, `block ${i} (block row ${R}, block column ${C}) holds a non-zero value at [${a}, ${b}], outside the shape; ` +
+          'the padding of a partial block must be zero');
+      }
+    }
+  }
+}
+
+/** Row pointers and strictly increasing in-range column indices of csr / block-sparse; zero block padding. */
+function checkSparseIndex(spec: TensorSpec, data: Uint8Array, view: DataView, at: string): void {
+  const { blockRows: pointerRows, blockCols: columns } = blockGrid(spec);
   const unit = spec.dtype === 'csr' ? 'row' : 'block row';
   const { indexStart } = tensorLayout(spec);
   const base = spec.offset;
@@ -62,6 +76,7 @@ function checkSparseIndex(spec: TensorSpec, view: DataView, at: string): void {
         bad(at, `column index ${i} (${unit} ${r}) is ${c}: indices must be strictly increasing within a ${unit} and < ${columns}`);
       }
       previous = c;
+      if (spec.dtype === 'block-sparse') checkBlockPadding(spec, data, i, r, c, at);
     }
     start = end;
   }
@@ -80,7 +95,7 @@ export function checkTensorData(spec: TensorSpec, byName: Map<string, TensorSpec
     for (let r = 0; r < rows; r++) checkPadding(view, spec.offset + (r + 1) * rowBytes, cols, bits!, at, `row ${r}`);
     return;
   }
-  checkSparseIndex(spec, view, at);
+  checkSparseIndex(spec, data, view, at);
   if (spec.dtype === 'csr' && bits !== undefined) {
     checkPadding(view, spec.offset + spec.byteLength, spec.nnz!, bits, at, 'the value stream');
   }

@@ -5,7 +5,7 @@
  */
 import { ALIGNMENT } from './layout.js';
 import { asArray, asInt, asList, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
-import { elementCount, intBits, rowsCols, SPARSE_DTYPES, TENSOR_DTYPES, tensorLayout, VALUE_DTYPES } from './encodings.js';
+import { blockGrid, elementCount, intBits, rowsCols, SPARSE_DTYPES, TENSOR_DTYPES, tensorLayout, VALUE_DTYPES } from './encodings.js';
 import { LIMITS } from './limits.js';
 import { checkTensorData } from './validate-tensor-data.js';
 import type { TensorSpec } from './types.js';
@@ -35,7 +35,8 @@ function checkEncoding(obj: JsonObject, at: string, spec: TensorSpec): void {
     const block = asArray(obj.block, `${at}.block`);
     if (block.length !== 2) fail(`${at}.block`, '[rows, cols] of one block', block);
     const [br, bc] = block.map((d, i) => asInt(d, `${at}.block[${i}]`));
-    if (rows % br !== 0 || cols % bc !== 0) fail(`${at}.block`, `a block shape that tiles [${spec.shape}]`, block);
+    // A last block row or column may be partial (the shape clips it), but a block never exceeds the shape.
+    if (br > rows || bc > cols) fail(`${at}.block`, `a block shape no larger than [${spec.shape}]`, block);
     const bits = intBits(spec.values);
     if (bits !== undefined && (bc * bits) % 8 !== 0) {
       fail(`${at}.block`, `block columns × ${bits} bits to be a multiple of 8 (whole bytes per block row)`, block);
@@ -43,11 +44,11 @@ function checkEncoding(obj: JsonObject, at: string, spec: TensorSpec): void {
     spec.block = [br, bc];
   }
   if (sparse) {
-    const [br, bc] = spec.block ?? [1, 1];
-    const capacity = (rows / br) * (cols / bc);
+    const { blockRows, blockCols } = blockGrid(spec);
+    const capacity = blockRows * blockCols;
     if (spec.nnz! > capacity) fail(`${at}.nnz`, `at most ${capacity} (every ${spec.dtype === 'csr' ? 'element' : 'block'})`, spec.nnz);
-    if (spec.indexBits === 16 && cols / bc > 65536) {
-      fail(`${at}.indexBits`, `32: ${cols / bc} ${spec.dtype === 'csr' ? 'columns' : 'block columns'} do not fit 16 bits`, 16);
+    if (spec.indexBits === 16 && blockCols > 65536) {
+      fail(`${at}.indexBits`, `32: ${blockCols} ${spec.dtype === 'csr' ? 'columns' : 'block columns'} do not fit 16 bits`, 16);
     }
   }
   const integer = intBits(spec.dtype) !== undefined || intBits(spec.values) !== undefined;

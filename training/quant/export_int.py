@@ -4,12 +4,16 @@ activation scales (the JSON shapes of /docs/integer.md's contract, mirrored by s
 converter, which writes the same bytes).
 
     python3 training/quant/export_int.py FLOAT.thm --bits BITS.json --scales SCALES.json \\
-        --name N --description D --out INT.thm
+        --name N --description D [--sparse LAYER=csr|block ...] --out INT.thm
 
 Input codes of a layer reading "features": bits["features"] bits at scale f32(scales["features"]).
 Of a layer reading an integer layer: that layer's output bits and scale (its `out` scale for a
 none/relu dense layer, 2^-(Bo-1) after sigmoid/tanh, 2^-(Bh-1) for a GRU). Other header fields are
 copied; provenance gains {"quantization": {"from", "bits", "scales"}}.
+
+--sparse LAYER=csr|block writes that layer's weight matrices (a GRU's six) sparse (docs/sparsity.md):
+csr stores the non-zero codes, block the 4×4 blocks holding one (a last, partial block row or
+column padded with zeros). Prune the float weights first: a zero weight has code 0 at any scale.
 """
 import argparse
 import json
@@ -23,11 +27,21 @@ import thm  # noqa: E402
 from quant import convert  # noqa: E402
 
 FEATURES = 'features'
+SPARSE_BLOCKS = {'csr': None, 'block': (4, 4)}  # --sparse kind -> block shape (None: csr)
 
 
-def _weight(tensors: dict, name: str, codes, scale, bits: int) -> str:
-    """Adds a packed weight and its per-row scale (placed right after it); returns the weight's name."""
-    tensors[name] = {'dtype': f'int{bits}', 'codes': np.asarray(codes), 'scale': f'{name}.scale'}
+def _weight(tensors: dict, name: str, codes, scale, bits: int, sparse: str | None = None) -> str:
+    """Adds a weight (packed, or csr / 4×4 block-sparse of its non-zero codes) and its per-row scale
+    (placed right after it); returns the weight's name."""
+    codes = np.asarray(codes)
+    if sparse is None:
+        tensors[name] = {'dtype': f'int{bits}', 'codes': codes, 'scale': f'{name}.scale'}
+    else:
+        block = SPARSE_BLOCKS[sparse]
+        row_ptr, col_idx, values = thm.to_sparse(codes, block)
+        tensors[name] = {'dtype': 'csr' if block is None else 'block-sparse', 'shape': list(codes.shape),
+                         'valueDtype': f'int{bits}', 'indexBits': 16, **({} if block is None else {'block': list(block)}),
+                         'rowPtr': row_ptr, 'colIdx': col_idx, 'values': values, 'scale': f'{name}.scale'}
     tensors[f'{name}.scale'] = np.asarray(scale, dtype=np.float32)
     return name
 
@@ -45,7 +59,7 @@ def _input_quant(layer: dict, bits: dict, scales: dict) -> tuple[dict, int, floa
             in_bits, in_scale)
 
 
-def _dense(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict) -> tuple[dict, tuple]:
+def _dense(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict, sparse: str | None) -> tuple[dict, tuple]:
     name, act = layer['name'], layer['activation']
     b = bits['layers'][name]
     s = scales['layers'].get(name, {})
@@ -55,7 +69,7 @@ def _dense(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict
                             out_scale=None if tabled else float(s['out']), pre_scale=float(s['pre']) if tabled else None)
     out = {k: layer[k] for k in ('name', 'input', 'in', 'out', 'activation')}
     out['op'] = 'dense-int'
-    out['weight'] = _weight(tensors, f'{name}.weight', q['W'], q['w_scale'], b['w'])
+    out['weight'] = _weight(tensors, f'{name}.weight', q['W'], q['w_scale'], b['w'], sparse)
     out['bias'] = _i32(tensors, f'{name}.bias', q['bias'])
     out['multiplier'] = _i32(tensors, f'{name}.multiplier', q['m'])
     out['shift'] = _i32(tensors, f'{name}.shift', q['s'])
@@ -66,14 +80,14 @@ def _dense(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict
     return out, ({}, b['out'], q['out_scale'])
 
 
-def _gru(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict) -> tuple[dict, tuple]:
+def _gru(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict, sparse: str | None) -> tuple[dict, tuple]:
     name = layer['name']
     b = bits['layers'][name]
     pre_scales = {g: float(v) for g, v in scales['layers'][name]['pre'].items()}
     boundary, in_bits, in_scale = source
     q = convert.gru_layer(f[layer['weightIh']], f[layer['weightHh']], f[layer['biasIh']], f[layer['biasHh']], b,
                           in_bits, in_scale, pre_scales)
-    weights = {g: _weight(tensors, f'{name}.{g}', q['W'][g], q['w_scale'][g], b[g])
+    weights = {g: _weight(tensors, f'{name}.{g}', q['W'][g], q['w_scale'][g], b[g], sparse)
                for g in convert.GATES_IH + convert.GATES_HH}
     out = {k: layer[k] for k in ('name', 'input', 'in', 'hidden')}
     out['op'] = 'gru-int'
@@ -88,15 +102,21 @@ def _gru(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict) 
     return out, ({}, b['h'], convert.pow2_scale(b['h']))
 
 
-def export_int(header: dict, floats: dict, bits: dict, scales: dict, name: str, description: str) -> tuple[dict, dict]:
-    """(integer header without "tensors", tensors for thm.write_model) of a float model."""
+def export_int(header: dict, floats: dict, bits: dict, scales: dict, name: str, description: str,
+               sparse: dict | None = None) -> tuple[dict, dict]:
+    """(integer header without "tensors", tensors for thm.write_model) of a float model; `sparse` maps
+    layer names to 'csr' or 'block' (see --sparse)."""
+    sparse = sparse or {}
+    unknown = set(sparse) - {layer['name'] for layer in header['layers']}
+    if unknown or not set(sparse.values()) <= set(SPARSE_BLOCKS):
+        raise ValueError(f'--sparse: layers {sorted(unknown)} do not exist or a kind is not csr / block: {sparse}')
     tensors, layers, produced = {}, [], {}
     for layer in header['layers']:
         if layer['op'] not in ('dense', 'gru'):
             raise ValueError(f'layer {layer["name"]}: op {layer["op"]!r} has no integer form (dense and gru only)')
         source = _input_quant(layer, bits, scales) if layer['input'] == FEATURES else produced[layer['input']]
         convert_layer = _dense if layer['op'] == 'dense' else _gru
-        out, produced[layer['name']] = convert_layer(layer, floats, bits, scales, source, tensors)
+        out, produced[layer['name']] = convert_layer(layer, floats, bits, scales, source, tensors, sparse.get(layer['name']))
         layers.append(out)
     provenance = {**header['provenance'], 'quantization': {'from': header['name'], 'bits': bits, 'scales': scales}}
     out_header = {k: v for k, v in header.items() if k != 'tensors'}
@@ -111,11 +131,14 @@ def main() -> None:
     parser.add_argument('--scales', type=Path, required=True, help='activation scales JSON')
     parser.add_argument('--name', required=True)
     parser.add_argument('--description', required=True)
+    parser.add_argument('--sparse', action='append', default=[], metavar='LAYER=csr|block',
+                        help='write LAYER\'s weights as csr or 4x4 block-sparse (repeatable)')
     parser.add_argument('--out', type=Path, required=True)
     args = parser.parse_args()
     header, floats = thm.read_model(args.model)
+    sparse = dict(item.split('=', 1) for item in args.sparse)
     int_header, tensors = export_int(header, floats, json.loads(args.bits.read_text()), json.loads(args.scales.read_text()),
-                                     args.name, args.description)
+                                     args.name, args.description, sparse)
     data = thm.write_model(args.out, int_header, tensors)
     print(f'{args.out}: {len(data)} bytes ({len(int_header["layers"])} integer layers)')
 

@@ -124,17 +124,9 @@ def calibrated_scales(header: dict, tensors: dict, x: np.ndarray) -> dict:
     return {'features': float(np.abs(x[:4]).max()) / spec.code_max(BITS['features']), 'layers': layers}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--out', type=Path, default=Path('tests/fixtures/golden'))
-    args = parser.parse_args()
-    rng = np.random.default_rng(SEED)
-    header, tensors = float_model(rng)
-    x = features(rng)
-    int_header, int_tensors = export_int(header, tensors, BITS, calibrated_scales(header, tensors, x),
-                                         'int-model', 'golden integer model (random weights, mixed widths)')
-    path = args.out / 'int-model.thm'
-    thm.write_model(path, int_header, int_tensors)
+def golden_runs(path: Path, x: np.ndarray) -> dict:
+    """What the integer reference computes for the model file at `path` on frames `x`: the JSON fields
+    of int-model.json (every exit alone from zero state; exits alternating, with held and reset GRUs)."""
     model = IntModel(path)
     exits = []
     for e in range(len(EXITS)):
@@ -152,8 +144,22 @@ def main() -> None:
         model.state = {name: h if name in ran else np.zeros_like(h) for name, h in model.state.items()}
         alternating_reset.append(model.step(frame, t % 2).tolist())
         ran = set(EXITS[t % 2][2])
-    golden = {'features': [[float(v) for v in frame] for frame in x], 'exits': exits, 'alternating': alternating,
-              'alternatingReset': alternating_reset}
+    return {'features': [[float(v) for v in frame] for frame in x], 'exits': exits, 'alternating': alternating,
+            'alternatingReset': alternating_reset}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--out', type=Path, default=Path('tests/fixtures/golden'))
+    args = parser.parse_args()
+    rng = np.random.default_rng(SEED)
+    header, tensors = float_model(rng)
+    x = features(rng)
+    int_header, int_tensors = export_int(header, tensors, BITS, calibrated_scales(header, tensors, x),
+                                         'int-model', 'golden integer model (random weights, mixed widths)')
+    path = args.out / 'int-model.thm'
+    thm.write_model(path, int_header, int_tensors)
+    golden = golden_runs(path, x)
     (args.out / 'int-model.json').write_text(json.dumps(golden, separators=(',', ':')) + '\n')
     print(f'{path}: {path.stat().st_size} bytes; {FRAMES} frames, {len(EXITS)} exits')
 
