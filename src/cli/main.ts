@@ -33,6 +33,12 @@ const COMMANDS: Readonly<Record<string, { synopsis: string; summary: string; loa
     summary: 'turn a float model into an integer one (N-bit weights), or search per-operator bit widths (NSGA-II) for the size/quality front',
     load: () => import('./commands/quantize.js'),
   },
+  prune: {
+    synopsis: 'prune <integer-model-name-or-file.thm> --kind weight|block|unit --sparsity S --out FILE [--calibration DIR|default] [--seconds S]'
+      + ' [--sensitivity FILE] [--name NAME]',
+    summary: 'prune an integer model by magnitude with per-layer sensitivity (weights → csr, 4×4 blocks → block-sparse, units → smaller layers)',
+    load: () => import('./commands/prune.js'),
+  },
 };
 
 const USAGE = `Usage: tinyhush <command> [options]

@@ -41,15 +41,17 @@ export function modelOutputs(model: Uint8Array | Model, calibration: Calibration
 /**
  * A scorer of bit configurations: `quantize(bits)` makes the integer model's file, which runs on
  * the calibration set; its quality is the mean SI-SDR (dB) over recordings and scored exits.
+ * Any other kind of candidate (`C`, e.g. a pruning plan) works the same; in fidelity mode the
+ * reference is `floatModel`'s output, whatever model that is (the unpruned integer one for pruning).
+ * `exits`: the exits averaged over (default `scoredExits`).
  */
-export function qualityEvaluator(floatModel: Model, calibration: Calibration, quantize: (bits: BitConfig) => Uint8Array):
-  (bits: BitConfig) => Promise<number> {
-  const exits = scoredExits(floatModel.header.exits.length);
+export function qualityEvaluator<C = BitConfig>(floatModel: Model, calibration: Calibration, quantize: (candidate: C) => Uint8Array,
+  exits: readonly number[] = scoredExits(floatModel.header.exits.length)): (candidate: C) => Promise<number> {
   const references = calibration.mode === 'clean'
     ? exits.map(() => calibration.items.map((item) => item.clean!))
     : modelOutputs(floatModel, calibration, exits);
-  return async (bits) => {
-    const outputs = modelOutputs(quantize(bits), calibration, exits);
+  return async (candidate) => {
+    const outputs = modelOutputs(quantize(candidate), calibration, exits);
     let sum = 0;
     outputs.forEach((byItem, e) => byItem.forEach((output, i) => { sum += sisdr(references[e][i], output); }));
     return sum / (exits.length * calibration.items.length);
