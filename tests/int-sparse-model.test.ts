@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from '../src/model/crc32.js';
+import { describeModel } from '../src/model/describe.js';
 import { toSparse } from '../src/model/encode-dense.js';
 import { encodeTensor } from '../src/model/encode-tensor.js';
 import { blockGrid, tensorLayout } from '../src/model/encodings.js';
@@ -92,6 +93,13 @@ describe.each([
   test('a frame counts the MACs and bytes of the stored elements (CSR), stored blocks (4×4) or every weight (expanded)', () => {
     expect(telemetry).toEqual(header.exits.map((_, e) => exitWork(e)));
   });
+});
+
+test('info reads a sparse weight\'s bit width from its values', () => {
+  const text = describeModel(model);
+  expect(text).toMatch(/fc_in: dense-int .*bits: w 4 input 16/);
+  expect(text).toMatch(/gru1: gru-int .*bits: ir 6 iz 4 in 8 hr 8 hz 4 hn 6 input 8/);
+  expect(text).not.toMatch(/undefined|NaN/);
 });
 
 test('the engine picks each matrix\'s layout by the rule of docs/sparsity.md', () => {

@@ -11,7 +11,10 @@ import { outputSize } from './validate-layers.js';
 /** Bit widths of an integer layer's operators: weights (from their dtypes), input, bias, pre-activations, tables, outputs. */
 function intBitsText(layer: IntLayerSpec, model: Model): string {
   const h = model.header;
-  const dtypeBits = (name: string): number => intBits(h.tensors.find((t) => t.name === name)!.dtype)!;
+  const dtypeBits = (name: string): number => {
+    const t = h.tensors.find((spec) => spec.name === name)!;
+    return (intBits(t.dtype) ?? intBits(t.values))!; // a sparse weight's width is that of its values
+  };
   const producer = h.layers.find((l) => l.name === layer.input);
   const inBits = layer.quant.inputBits ?? intOutput(producer as IntLayerSpec).bits;
   if (layer.op === 'dense-int') {
