@@ -20,7 +20,7 @@ import thm  # noqa: E402
 from data import Mixer  # noqa: E402
 from loss import si_sdr  # noqa: E402
 from models.nsnet_ee import NsNetEE, from_model_file  # noqa: E402
-from quant import fake  # noqa: E402
+from quant.fake_model import FakeQuantModel  # noqa: E402
 
 VALID_SEED, CALIBRATION_SEED = 777, 779
 
@@ -58,7 +58,7 @@ def gru_peaks(gru: nn.GRU, x: torch.Tensor) -> tuple[torch.Tensor, dict]:
 
 @torch.no_grad()
 def calibrate(model: NsNetEE, features: torch.Tensor) -> dict:
-    """Max |value| of the features, of every dense layer's output (pre-activation for sigmoid masks)
+    """Max |value| of the features, of every dense layer's output (pre-activation for sigmoid layers)
     and of every GRU gate's pre-activation."""
     peak = lambda v: float(v.abs().max())  # noqa: E731
     p = {'features': peak(features)}
@@ -70,46 +70,45 @@ def calibrate(model: NsNetEE, features: torch.Tensor) -> dict:
         anc = torch.relu(model.get_submodule(f'{head}.anc')(src))
         p[f'{head}.anc'] = peak(anc)
         p[f'{head}.mask'] = peak(model.get_submodule(f'{head}.mask')(anc))
+    presence = torch.relu(model.presence.anc(h1))
+    p['presence.anc'], p['presence.out'] = peak(presence), peak(model.presence.out(presence))
     f1 = torch.relu(model.fc1(h2))
     f2 = torch.relu(model.fc2(f1))
     p['fc1'], p['fc2'], p['exit2.mask'] = peak(f1), peak(f2), peak(model.exit2.mask(f2))
     return p
 
 
-class FakeQuantNsNetEE(nn.Module):
-    """NsNetEE through fake-quant layers: features -> codes -> ... -> mask codes -> gains [B, T, 161] per exit."""
+def homogeneous(layers: list, cfg: dict, peaks: dict) -> tuple[dict, dict]:
+    """BitConfig and QuantScales JSON (docs/integer.md) of `layers` at the homogeneous configuration `cfg`,
+    activation scales peak / (2^(B-1) - 1) from calibrate()'s peaks (pre-activations at 16 bits)."""
+    top = lambda bits: 2 ** (bits - 1) - 1  # noqa: E731
+    bits = {'features': cfg['features'], 'layers': {}}
+    scales = {'features': peaks['features'] / top(cfg['features']), 'layers': {}}
+    for layer in layers:
+        name = layer['name']
+        if layer['op'] == 'gru':
+            bits['layers'][name] = cfg['gru']
+            scales['layers'][name] = {'pre': {k: peaks[name][k] / top(16) for k in 'rzn'}}
+        elif layer['activation'] in ('sigmoid', 'tanh'):
+            bits['layers'][name] = dict(cfg['dense'](), pre=16, table=cfg['table'])
+            scales['layers'][name] = {'pre': peaks[name] / top(16)}
+        else:
+            bits['layers'][name] = cfg['dense']()
+            scales['layers'][name] = {'out': peaks[name] / top(bits['layers'][name]['out'])}
+    return bits, scales
+
+
+class FakeQuantNsNetEE(FakeQuantModel):
+    """NsNetEE through fake-quant layers at a homogeneous configuration: features -> gains [B, T, 161] of
+    exit 0 and of the full exit (exit 1 is left out: its layers are not on the full path)."""
 
     def __init__(self, model: NsNetEE, cfg: dict, peaks: dict):
-        super().__init__()
-        top = lambda bits: 2 ** (bits - 1) - 1  # noqa: E731
-        d = cfg['dense']()
-        a = d['out']
-        scale = lambda name: peaks[name] / top(a)  # noqa: E731
-        self.feature_bits = cfg['features']
-        self.feature_scale = peaks['features'] / top(self.feature_bits)
-        h_scale = lambda bits: 2.0 ** -(bits - 1)  # noqa: E731
-        g = cfg['gru']
-        pre = lambda name: {k: peaks[name][k] / top(16) for k in 'rzn'}  # noqa: E731
-        mask = lambda name, in_bits, in_scale: fake.FakeDense(  # noqa: E731
-            model.get_submodule(name), 'sigmoid', dict(d, pre=16, table=cfg['table']), in_bits, in_scale,
-            pre_scale=peaks[name] / top(16))
-        self.fc_in = fake.FakeDense(model.fc_in, 'relu', d, self.feature_bits, self.feature_scale, out_scale=scale('fc_in'))
-        self.gru1 = fake.FakeGRU(model.gru1, g, a, scale('fc_in'), pre('gru1'))
-        self.gru2 = fake.FakeGRU(model.gru2, g, g['h'], h_scale(g['h']), pre('gru2'))
-        self.exit0_anc = fake.FakeDense(model.exit0.anc, 'relu', d, g['h'], h_scale(g['h']), out_scale=scale('exit0.anc'))
-        self.exit0_mask = mask('exit0.mask', a, scale('exit0.anc'))
-        self.fc1 = fake.FakeDense(model.fc1, 'relu', d, g['h'], h_scale(g['h']), out_scale=scale('fc1'))
-        self.fc2 = fake.FakeDense(model.fc2, 'relu', d, a, scale('fc1'), out_scale=scale('fc2'))
-        self.exit2_mask = mask('exit2.mask', a, scale('fc2'))
-        self.mask_bits = a
+        header = {'layers': model.layers(), 'exits': model.exits()}
+        super().__init__(model, header, *homogeneous(header['layers'], cfg, peaks))
 
     def forward(self, features: torch.Tensor) -> list:
-        """Gains of exit 0 and of the full exit (exit 1 is left out: its layers are not on the full path)."""
-        x = fake.to_codes(features, self.feature_scale, self.feature_bits)
-        h1 = self.gru1(self.fc_in(x))
-        h2 = self.gru2(h1)
-        gain = 2.0 ** -(self.mask_bits - 1)
-        return [self.exit0_mask(self.exit0_anc(h1)) * gain, self.exit2_mask(self.fc2(self.fc1(h2))) * gain]
+        gains = super().forward(features)
+        return [gains[0], gains[-1]]
 
 
 def enhance(masks_of, noisy: torch.Tensor) -> list:
