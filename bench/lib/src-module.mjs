@@ -31,6 +31,9 @@ async function transpile(ts, file, done) {
 /** The module `src/<path>.ts` (path relative to src/, without extension). */
 export async function importSource(path) {
   const { default: ts } = await import('typescript');
+  // ES modules: under node_modules no package.json of the repository applies, and as CommonJS a cycle of imports fails.
+  await mkdir(outRoot, { recursive: true });
+  await writeFile(join(outRoot, 'package.json'), '{ "type": "module" }\n');
   const out = await transpile(ts, join(repoRoot, 'src', `${path}.ts`), new Set());
   return import(pathToFileURL(out).href);
 }

@@ -3,6 +3,7 @@
  * point faint, the Pareto front as a line with markers, labelled reference points (the
  * homogeneous configurations) and the knee.
  */
+import { escapeXml } from './svg-text.js';
 import { niceTicks, paddedRange } from './ticks.js';
 
 /** A point in data units. */
@@ -30,10 +31,6 @@ const WIDTH = 760;
 const HEIGHT = 520;
 const MARGIN = { left: 78, right: 24, top: 44, bottom: 78 };
 const COLORS = { evaluated: '#9aa5b1', front: '#1f6fb2', reference: '#d9730d', knee: '#c62828', grid: '#e3e7eb' };
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** Up to 4 significant digits, no trailing zeros. */
 function label(value: number): string {
