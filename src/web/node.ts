@@ -3,8 +3,8 @@
  * microphone → node → encoder / speakers). The processor file is added to the context once; the
  * model bytes travel in `processorOptions`.
  */
-import { checkOptions } from '../denoiser-options.js';
-import type { ExitInfo } from '../engine/types.js';
+import { assertGateRatio, checkOptions } from '../denoiser-options.js';
+import type { ExitInfo, GateInfo } from '../engine/types.js';
 import {
   InvalidOptionError, ModelFormatError, TinyhushError, UnsupportedRateError, UnknownModelError, WavFormatError,
 } from '../errors.js';
@@ -25,6 +25,8 @@ export interface DenoiserNodeOptions {
   exit?: number;
   /** Exit policy (fixed, budget, adaptive); see `DenoiserOptions.policy`. */
   policy?: PolicySpec;
+  /** Gate ratio in [0, 1] for a model with channel gates (default 1); see `DenoiserOptions.gateRatio`. */
+  gateRatio?: number;
   /** WASM build inside the worklet (default `'auto'`). */
   wasmBuild?: CoreBuildChoice;
   /**
@@ -47,12 +49,22 @@ export interface DenoiserNode extends AudioWorkletNode {
   readonly wasmBuild: CoreBuild;
   /** The policy running now, defaults filled in. */
   readonly policy: ResolvedPolicySpec;
+  /** The model's channel gates (empty without); `decides` marks the gates the gate ratio steers. */
+  readonly gates: readonly GateInfo[];
+  /** The gate ratio the worklet runs at outside a budget policy (clamped to 0.25–1; 1 for a model whose gates do not decide). */
+  readonly gateRatio: number;
   /** The latest telemetry (updated `telemetryHz` times a second; undefined before the first). */
   readonly telemetry: WorkletTelemetry | undefined;
   /** Runs every following frame through `exit`. Resolves once the worklet runs it. */
   setExit(exit: number): Promise<ResolvedPolicySpec>;
   /** Switches the exit policy; rejects with `InvalidOptionError` for a bad spec. */
   setPolicy(policy: PolicySpec): Promise<ResolvedPolicySpec>;
+  /**
+   * Runs the following frames at gate ratio `ratio`, as `Denoiser.setGateRatio`. Resolves with the
+   * ratio applied (clamped to the model's range) once the worklet runs it; rejects with
+   * `InvalidOptionError` unless `ratio` is a number from 0 to 1.
+   */
+  setGateRatio(ratio: number): Promise<number>;
   /** `false`: the input passes through, delayed by the same latency (A/B); the model keeps running. */
   setEnabled(enabled: boolean): Promise<void>;
   /** Starts a new stream (model state, histories). */
@@ -62,8 +74,9 @@ export interface DenoiserNode extends AudioWorkletNode {
   dispose(): void;
   /**
    * `'telemetry'` events (`telemetryHz` a second) carry a {@link WorkletTelemetry} in `detail`: the
-   * stream's report (cost, exits, real-time factor, `speechProbability`) and `speechFrames`, the
-   * speech probability of every frame since the previous event.
+   * stream's report (cost, exits, real-time factor, `speechProbability`, `gateActiveRatio`),
+   * `speechFrames`, the speech probability of every frame since the previous event, and
+   * `gateFrames`, each gate's share of channels that ran in those frames.
    */
   addEventListener(type: 'telemetry', listener: (event: CustomEvent<WorkletTelemetry>) => void): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject): void;
@@ -104,7 +117,7 @@ async function modelBytes(model: DenoiserNodeOptions['model']): Promise<Uint8Arr
   throw new InvalidOptionError(`model must be the bytes of a .thm file (Uint8Array, ArrayBuffer) or its URL, got ${typeof model}`);
 }
 
-const KNOWN_KEYS = ['model', 'channels', 'exit', 'policy', 'wasmBuild', 'processorUrl', 'telemetryHz'];
+const KNOWN_KEYS = ['model', 'channels', 'exit', 'policy', 'gateRatio', 'wasmBuild', 'processorUrl', 'telemetryHz'];
 
 /**
  * Creates a denoising `AudioWorkletNode` on `context` (an `AudioContext` or `OfflineAudioContext`
@@ -115,18 +128,22 @@ const KNOWN_KEYS = ['model', 'channels', 'exit', 'policy', 'wasmBuild', 'process
 export async function createDenoiserNode(context: BaseAudioContext, options: DenoiserNodeOptions): Promise<DenoiserNode> {
   const unknown = Object.keys(options ?? {}).filter((key) => !KNOWN_KEYS.includes(key));
   if (unknown.length > 0) throw new InvalidOptionError(`unknown option(s) ${unknown.join(', ')}; supported: ${KNOWN_KEYS.join(', ')}`);
-  const { channels = 1, exit, policy, wasmBuild, telemetryHz = 10 } = options;
+  const { channels = 1, exit, policy, gateRatio, wasmBuild, telemetryHz = 10 } = options;
   if (typeof telemetryHz !== 'number' || !(telemetryHz >= 0)) {
     throw new InvalidOptionError(`telemetryHz must be a number ≥ 0, got ${String(telemetryHz)}`);
   }
   const model = await modelBytes(options.model);
   // The same checks createDenoiser makes, here, so a bad option throws before the worklet loads.
-  checkOptions({ model, sampleRate: context.sampleRate, channels, exit, policy, ...(wasmBuild !== undefined && { wasmBuild }) });
+  checkOptions({
+    model, sampleRate: context.sampleRate, channels, exit, policy,
+    ...(gateRatio !== undefined && { gateRatio }), ...(wasmBuild !== undefined && { wasmBuild }),
+  });
   const url = String(options.processorUrl ?? new URL('./web-processor.js', import.meta.url));
   await addProcessor(context, url);
   const processorOptions: ProcessorOptions = {
     model, channels, telemetryHz,
-    ...(exit !== undefined && { exit }), ...(policy !== undefined && { policy }), ...(wasmBuild !== undefined && { wasmBuild }),
+    ...(exit !== undefined && { exit }), ...(policy !== undefined && { policy }),
+    ...(gateRatio !== undefined && { gateRatio }), ...(wasmBuild !== undefined && { wasmBuild }),
   };
   const node = new AudioWorkletNode(context, PROCESSOR_NAME, {
     numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [channels],
@@ -141,7 +158,7 @@ function attach(node: AudioWorkletNode): Promise<DenoiserNode> {
   const pending = new Map<number, { resolve: (policy: ResolvedPolicySpec) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let telemetry: WorkletTelemetry | undefined;
-  const state = { policy: undefined as unknown as ResolvedPolicySpec };
+  const state = { policy: undefined as unknown as ResolvedPolicySpec, gateRatio: 1 };
   const request = (message: { type: ToProcessor['type'] } & Record<string, unknown>): Promise<ResolvedPolicySpec> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
@@ -164,6 +181,7 @@ function attach(node: AudioWorkletNode): Promise<DenoiserNode> {
           pending.delete(message.id);
           if (message.type === 'done') {
             state.policy = message.policy;
+            state.gateRatio = message.gateRatio;
             waiting?.resolve(message.policy);
           } else {
             waiting?.reject(rebuild(message.error));
@@ -173,13 +191,20 @@ function attach(node: AudioWorkletNode): Promise<DenoiserNode> {
         case 'ready': {
           const { info } = message;
           state.policy = info.policy;
+          state.gateRatio = info.gateRatio;
           const controls = {
             exits: info.exits,
+            gates: info.gates,
             latencySamples: info.latencySamples,
             latencySeconds: info.latencySeconds,
             wasmBuild: info.wasmBuild,
             setExit: (exit: number) => request({ type: 'policy', policy: { kind: 'fixed', exit } }),
             setPolicy: (policy: PolicySpec) => request({ type: 'policy', policy }),
+            setGateRatio: async (ratio: number) => {
+              assertGateRatio(ratio); // here, so that a value the port cannot send rejects typed too
+              await request({ type: 'gate-ratio', ratio });
+              return state.gateRatio;
+            },
             setEnabled: async (enabled: boolean) => { await request({ type: 'enabled', enabled: Boolean(enabled) }); },
             reset: async () => { await request({ type: 'reset' }); },
             resetTelemetry: async () => { await request({ type: 'reset-telemetry' }); },
@@ -191,6 +216,7 @@ function attach(node: AudioWorkletNode): Promise<DenoiserNode> {
           Object.defineProperties(node, {
             ...Object.getOwnPropertyDescriptors(controls),
             policy: { get: () => state.policy },
+            gateRatio: { get: () => state.gateRatio },
             telemetry: { get: () => telemetry },
           });
           resolve(node as DenoiserNode);

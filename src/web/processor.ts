@@ -11,6 +11,7 @@
  */
 import { createDenoiser, type Denoiser } from '../denoiser.js';
 import { TinyhushError } from '../errors.js';
+import { FrameSeries } from './frame-series.js';
 import { PROCESSOR_NAME, type ErrorData, type FromProcessor, type ProcessorOptions, type ToProcessor } from './protocol.js';
 
 // The AudioWorkletGlobalScope's own names (not in TypeScript's DOM library).
@@ -38,26 +39,26 @@ class TinyhushProcessor extends AudioWorkletProcessor {
   private readonly silence = new Float32Array(128);
   private readonly quantaPerReport: number;
   private quanta = 0;
-  /** Speech probability per frame since the last telemetry event (largest over channels). */
-  private readonly speech: Float32Array;
-  /** Frame number of `speech[0]`, and how many entries are filled. */
-  private speechBase = 0;
-  private speechCount = 0;
+  /** Per frame since the last telemetry event: speech probability, and each gate's share of channels that ran. */
+  private readonly speech: FrameSeries;
+  private gateShares: FrameSeries;
 
   constructor(options: { processorOptions: ProcessorOptions }) {
     super();
-    const { model, channels, exit, policy, wasmBuild, telemetryHz } = options.processorOptions;
+    const { model, channels, exit, policy, gateRatio, wasmBuild, telemetryHz } = options.processorOptions;
     this.channels = channels;
     this.inputs = new Array<Float32Array>(channels).fill(this.silence);
     this.scratch = Array.from({ length: channels }, () => new Float32Array(128));
     this.quantaPerReport = telemetryHz > 0 ? Math.max(1, Math.round(sampleRate / 128 / telemetryHz)) : 0;
-    this.speech = new Float32Array(Math.ceil((this.quantaPerReport * 128 * 100) / sampleRate) + 4);
+    const framesPerReport = Math.ceil((this.quantaPerReport * 128 * 100) / sampleRate) + 4;
+    this.speech = new FrameSeries(1, framesPerReport, 0);
+    this.gateShares = new FrameSeries(0, 0, Number.NaN);
     this.port.onmessage = (event: MessageEvent<ToProcessor>) => this.receive(event.data);
     try {
       this.denoiser = createDenoiser({
         model, sampleRate, channels,
         ...(exit !== undefined && { exit }), ...(policy !== undefined && { policy }),
-        ...(wasmBuild !== undefined && { wasmBuild }),
+        ...(gateRatio !== undefined && { gateRatio }), ...(wasmBuild !== undefined && { wasmBuild }),
       });
     } catch (error) {
       this.dry = [];
@@ -65,11 +66,21 @@ class TinyhushProcessor extends AudioWorkletProcessor {
       return;
     }
     const d = this.denoiser;
-    if (this.quantaPerReport > 0) d.onFrame = (frame) => this.recordSpeech(frame.frame, frame.speechProbability);
+    this.gateShares = new FrameSeries(d.gates.length, framesPerReport, Number.NaN);
+    if (this.quantaPerReport > 0) {
+      d.onFrame = (frame) => {
+        this.speech.set(frame.frame, 0, frame.speechProbability);
+        const shares = frame.gateShares;
+        for (let g = 0; g < shares.length; g++) this.gateShares.set(frame.frame, g, shares[g]);
+      };
+    }
     this.dry = Array.from({ length: channels }, () => new Float32Array(Math.max(1, d.latencySamples)));
     this.send({
       type: 'ready',
-      info: { exits: d.exits, latencySamples: d.latencySamples, latencySeconds: d.latencySeconds, wasmBuild: d.wasmBuild, policy: d.policy },
+      info: {
+        exits: d.exits, latencySamples: d.latencySamples, latencySeconds: d.latencySeconds, wasmBuild: d.wasmBuild, policy: d.policy,
+        gates: d.gates, gateRatio: d.gateRatio,
+      },
     });
   }
 
@@ -83,18 +94,18 @@ class TinyhushProcessor extends AudioWorkletProcessor {
     try {
       switch (message.type) {
         case 'policy': d.setPolicy(message.policy); break;
+        case 'gate-ratio': d.setGateRatio(message.ratio); break;
         case 'enabled': this.enabled = message.enabled; break;
         case 'reset':
           d.reset();
           this.dry.forEach((ring) => ring.fill(0));
-          this.speechBase = 0;
-          this.speechCount = 0;
-          this.speech.fill(0);
+          this.speech.reset();
+          this.gateShares.reset();
           break;
         case 'reset-telemetry': d.resetTelemetry(); break;
         case 'dispose': d.dispose(); this.denoiser = undefined; break;
       }
-      this.send({ type: 'done', id: message.id, policy: d.policy });
+      this.send({ type: 'done', id: message.id, policy: d.policy, gateRatio: d.gateRatio });
     } catch (error) {
       this.send({ type: 'rejected', id: message.id, error: errorData(error) });
     }
@@ -115,20 +126,9 @@ class TinyhushProcessor extends AudioWorkletProcessor {
     this.delayDry(output, n);
     if (this.quantaPerReport > 0 && ++this.quanta >= this.quantaPerReport) {
       this.quanta = 0;
-      const speechFrames = this.speech.slice(0, this.speechCount);
-      this.speechBase += this.speechCount;
-      this.speechCount = 0;
-      this.speech.fill(0);
-      this.send({ type: 'telemetry', telemetry: { ...d.telemetry(), speechFrames } });
+      this.send({ type: 'telemetry', telemetry: { ...d.telemetry(), speechFrames: this.speech.take(), gateFrames: this.gateShares.take() } });
     }
     return true;
-  }
-
-  private recordSpeech(frame: number, probability: number): void {
-    const at = frame - this.speechBase;
-    if (at < 0 || at >= this.speech.length) return;
-    this.speech[at] = Math.max(this.speech[at], probability);
-    this.speechCount = Math.max(this.speechCount, at + 1);
   }
 
   /** Keeps the dry ring current; when bypassed, writes the input delayed by the latency. */

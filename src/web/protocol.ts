@@ -3,7 +3,7 @@
  * `processorOptions` the node is built with and the messages on its port. Plain data only (the
  * structured clone carries it; never a `WebAssembly.Module`).
  */
-import type { ExitInfo } from '../engine/types.js';
+import type { ExitInfo, GateInfo } from '../engine/types.js';
 import type { PolicySpec, ResolvedPolicySpec } from '../policy/spec.js';
 import type { CoreBuild, CoreBuildChoice } from '../wasm/core.js';
 import type { TelemetryReport } from '../telemetry/counters.js';
@@ -17,6 +17,7 @@ export interface ProcessorOptions {
   channels: number;
   exit?: number;
   policy?: PolicySpec;
+  gateRatio?: number;
   wasmBuild?: CoreBuildChoice;
   /** Telemetry messages per second (0: none). */
   telemetryHz: number;
@@ -25,6 +26,7 @@ export interface ProcessorOptions {
 /** Main thread → processor. `id` pairs a request with its answer. */
 export type ToProcessor =
   | { type: 'policy'; id: number; policy: PolicySpec }
+  | { type: 'gate-ratio'; id: number; ratio: number }
   | { type: 'enabled'; id: number; enabled: boolean }
   | { type: 'reset'; id: number }
   | { type: 'reset-telemetry'; id: number }
@@ -37,6 +39,8 @@ export interface ProcessorInfo {
   latencySeconds: number;
   wasmBuild: CoreBuild;
   policy: ResolvedPolicySpec;
+  gates: readonly GateInfo[];
+  gateRatio: number;
 }
 
 /** A thrown error as plain data (rebuilt as the same typed error on the main thread). */
@@ -50,12 +54,18 @@ export interface ErrorData {
 export interface WorkletTelemetry extends TelemetryReport {
   /** Per model frame since the previous event, oldest first: the speech probability (largest over channels). */
   speechFrames: Float32Array;
+  /**
+   * Per model frame since the previous event, oldest first, one value per gate (`gates.length`
+   * values a frame, frame-major): the share of the gate's channels that ran (largest over
+   * channels; NaN where the frame skipped the gate). Empty for a model without gates.
+   */
+  gateFrames: Float32Array;
 }
 
 /** Processor → main thread. */
 export type FromProcessor =
   | { type: 'ready'; info: ProcessorInfo }
   | { type: 'failed'; error: ErrorData }
-  | { type: 'done'; id: number; policy: ResolvedPolicySpec }
+  | { type: 'done'; id: number; policy: ResolvedPolicySpec; gateRatio: number }
   | { type: 'rejected'; id: number; error: ErrorData }
   | { type: 'telemetry'; telemetry: WorkletTelemetry };
