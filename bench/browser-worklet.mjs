@@ -51,7 +51,7 @@ const measure = (system, seconds, repeats) => page.evaluate(async ({ system, sec
   };
   const build = async (context) => {
     if (system.kind === 'tinyhush') {
-      return web.createDenoiserNode(context, { model: '/models/nsnet-ee.thm', telemetryHz: 0, ...system.options });
+      return web.createDenoiserNode(context, { model: '/models/nsnet-ee-f32.thm', telemetryHz: 0, ...system.options });
     }
     if (system.kind === 'none') return undefined;
     const Node = system.kind === 'rnnoise' ? peers.RnnoiseWorkletNode : peers.GtcrnWorkletNode;
@@ -88,7 +88,7 @@ const measure = (system, seconds, repeats) => page.evaluate(async ({ system, sec
 
 const probe = await page.evaluate(async () => {
   const web = await import('/dist/web.js');
-  const node = await web.createDenoiserNode(new OfflineAudioContext(1, 128, 48000), { model: '/models/nsnet-ee.thm', telemetryHz: 0 });
+  const node = await web.createDenoiserNode(new OfflineAudioContext(1, 128, 48000), { model: '/models/nsnet-ee-f32.thm', telemetryHz: 0 });
   return { exits: node.exits.map((e) => e.name), wasmBuild: node.wasmBuild };
 });
 const systems = [

@@ -9,7 +9,7 @@
  * at 8 kHz, its level following the utterance's own 5–8 kHz band frame by frame, 6 dB lower per
  * Hz), with gaps of silence; noise: pink and white noise synthesised at 48 kHz (full band).
  *
- *   npm run build && node bench/fullband.mjs [--model models/nsnet-ee.thm] [--snr 10]
+ *   npm run build && node bench/fullband.mjs [--model models/nsnet-ee-f32.thm] [--snr 10]
  */
 import { readFileSync, writeFileSync, existsSync, readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ import { seededRandom } from './lib/synthetic.mjs';
 const RATE = 48000;
 const { values: args } = parseArgs({
   options: {
-    model: { type: 'string', default: join(repoRoot, 'models/nsnet-ee.thm') },
+    model: { type: 'string', default: join(repoRoot, 'models/nsnet-ee-f32.thm') },
     snr: { type: 'string', default: '10' },
     utterances: { type: 'string', default: '3' },
   },

@@ -24,7 +24,7 @@ import { loadTinyhush } from './lib/tinyhush-api.mjs';
 const USAGE = `Usage: node bench/quant-quality.mjs --pareto FILE [--float FILE] [--points 0,3,7|all] [--files N]
                                   [--name NAME] [--dnsmos NAME,NAME] [--out-models DIR]
   --pareto FILE      pareto.json of tinyhush quantize --search (searched for --float)
-  --float FILE       the float model (default models/nsnet-ee.thm)
+  --float FILE       the float model (default models/nsnet-ee-f32.thm)
   --points LIST      front points to measure, e.g. 0,3,7, or all (default); the float model and
                      every homogeneous point are always measured
   --files N          N test files spread over noise sources and SNRs (default: all)
@@ -39,7 +39,7 @@ const started = performance.now();
 const { values: options } = parseArgs({
   options: {
     pareto: { type: 'string' },
-    float: { type: 'string', default: join(repoRoot, 'models/nsnet-ee.thm') },
+    float: { type: 'string', default: join(repoRoot, 'models/nsnet-ee-f32.thm') },
     points: { type: 'string', default: 'all' },
     files: { type: 'string', default: 'all' },
     name: { type: 'string', default: 'quant-quality' },

@@ -3,7 +3,7 @@
 // silence) with hard ones (noisy speech): MACs per second, exit use and changes, SI-SDR, STOI,
 // ESTOI and DNSMOS of each policy, as a Markdown table. Uses the built package (`npm run build`).
 //
-//   node scripts/measure-policies.mjs [--model models/nsnet-ee.thm] [--streams DIR]
+//   node scripts/measure-policies.mjs [--model models/nsnet-ee-f32.thm] [--streams DIR]
 //     [--dnsmos DIR | --no-dnsmos] [--adaptive JSON] [--readme training/README.md]
 //
 // --streams DIR holds clean/NN.wav and noisy/NN.wav (default ../cache/testset/streams next to the
@@ -24,7 +24,7 @@ const cacheDir = process.env.TINYHUSH_CACHE_DIR ?? resolve(repoRoot, '../cache')
 
 const { values: args } = parseArgs({
   options: {
-    model: { type: 'string', default: 'models/nsnet-ee.thm' },
+    model: { type: 'string', default: 'models/nsnet-ee-f32.thm' },
     streams: { type: 'string', default: join(cacheDir, 'testset', 'streams') },
     dnsmos: { type: 'string', default: join(sharedDir, 'models', 'dnsmos') },
     'no-dnsmos': { type: 'boolean', default: false },

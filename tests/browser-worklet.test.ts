@@ -16,7 +16,7 @@ const executable = chromiumPath();
 if (executable === undefined) console.warn(CHROMIUM_MISSING);
 const describeIf = executable === undefined ? describe.skip : describe;
 
-const MODEL = 'models/nsnet-ee.thm';
+const MODEL = 'models/nsnet-ee-f32.thm';
 
 interface RenderRequest {
   rate: number;
@@ -35,7 +35,7 @@ async function renderInPage(page: Page, request: RenderRequest): Promise<{ outpu
     const source = context.createBufferSource();
     source.buffer = buffer;
     const node = await web.createDenoiserNode(context, {
-      model: '/models/nsnet-ee.thm', channels: channels.length, wasmBuild: 'simd', telemetryHz: 0,
+      model: '/models/nsnet-ee-f32.thm', channels: channels.length, wasmBuild: 'simd', telemetryHz: 0,
       ...(exit !== undefined && { exit }),
     });
     source.connect(node).connect(context.destination);
@@ -152,9 +152,9 @@ describeIf('tinyhush/web in Chromium', () => {
       const caught = async (f: () => Promise<unknown>) => {
         try { await f(); return 'no error'; } catch (e) { return `${(e as Error).name}:${(e as { code: string }).code}`; }
       };
-      const badExit = await caught(() => web.createDenoiserNode(context, { model: '/models/nsnet-ee.thm', exit: 99 }));
-      const badRate = await caught(() => web.createDenoiserNode(new OfflineAudioContext(1, 128, 96000), { model: '/models/nsnet-ee.thm' }));
-      const node = await web.createDenoiserNode(context, { model: '/models/nsnet-ee.thm' });
+      const badExit = await caught(() => web.createDenoiserNode(context, { model: '/models/nsnet-ee-f32.thm', exit: 99 }));
+      const badRate = await caught(() => web.createDenoiserNode(new OfflineAudioContext(1, 128, 96000), { model: '/models/nsnet-ee-f32.thm' }));
+      const node = await web.createDenoiserNode(context, { model: '/models/nsnet-ee-f32.thm' });
       const resolved = await node.setPolicy({ kind: 'budget', macsPerSecond: 1e6 });
       const badPolicy = await caught(() => node.setPolicy({ kind: 'nope' }));
       const exit = await node.setExit(0);

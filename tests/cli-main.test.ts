@@ -2,8 +2,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
-import { listModels } from '../src/model/registry.js';
+import { DEFAULT_MODEL, listModels, MODEL_ALIASES, resolveModelBytes } from '../src/model/registry.js';
 import { readWavFile, writeWavFile } from '../src/node/wav.js';
+import { readModel } from '../src/model/read.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'tinyhush-cli-')); });
@@ -121,6 +122,13 @@ describe('models and info', () => {
     const models = listModels();
     expect(models.length).toBeGreaterThan(0);
     for (const { name } of models) expect(stdout).toMatch(new RegExp(`^[* ] ${name} `, 'm'));
+    expect(stdout).toMatch(new RegExp(`^\\* ${MODEL_ALIASES[DEFAULT_MODEL]} `, 'm'));
+    expect(stdout).toMatch(new RegExp(`^  ${DEFAULT_MODEL} +  = ${MODEL_ALIASES[DEFAULT_MODEL]}$`, 'm'));
+  });
+
+  test('the default name is an alias that resolves to the bundled model it names', () => {
+    const target = listModels().find((m) => m.name === MODEL_ALIASES[DEFAULT_MODEL])!;
+    expect(readModel(resolveModelBytes(DEFAULT_MODEL)).header.name).toBe(target.name);
   });
 
   test('info describes a model file and a bundled model by name the same way as by its path', async () => {

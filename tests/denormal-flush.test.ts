@@ -13,7 +13,7 @@ import { readModel } from '../src/model/read.js';
 import { writeModel } from '../src/model/write.js';
 import { createCore } from '../src/wasm/core.js';
 
-const SHIPPED = new Uint8Array(readFileSync(join(process.cwd(), 'models', 'nsnet-ee.thm')));
+const SHIPPED = new Uint8Array(readFileSync(join(process.cwd(), 'models', 'nsnet-ee-f32.thm')));
 const SUBNORMAL = 2 ** -126;
 
 /** `n` samples of magnitude `scale` × [0.5, 1) with alternating sign. */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createDenoiser, InvalidOptionError, type FrameReport } from '../src/index.js';
 import { testAudio, unityMaskModel } from './stream-models.js';
 
-const shipped = new Uint8Array(readFileSync('models/nsnet-ee.thm'));
+const shipped = new Uint8Array(readFileSync('models/nsnet-ee-f32.thm'));
 
 function collect(denoiser: ReturnType<typeof createDenoiser>): FrameReport[] {
   const frames: FrameReport[] = [];

@@ -12,7 +12,7 @@ import { InvalidOptionError, TinyhushError } from '../src/errors.js';
 import { createDenoiserHost } from '../src/host/host.js';
 import { testAudio } from './stream-models.js';
 
-const MODEL = new Uint8Array(readFileSync(join(process.cwd(), 'models', 'nsnet-ee.thm')));
+const MODEL = new Uint8Array(readFileSync(join(process.cwd(), 'models', 'nsnet-ee-f32.thm')));
 const BUILD = 'simd'; // the builds agree to rounding only; compare within one
 
 interface Case {

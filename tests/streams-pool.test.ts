@@ -16,7 +16,7 @@ import { writeWavFile } from '../src/node/wav.js';
 import { testAudio } from './stream-models.js';
 import { removeTranspiled, transpileSources } from './transpiled-sources.js';
 
-const MODEL = new Uint8Array(readFileSync(join(process.cwd(), 'models', 'nsnet-ee.thm')));
+const MODEL = new Uint8Array(readFileSync(join(process.cwd(), 'models', 'nsnet-ee-f32.thm')));
 let built: string;
 let api: typeof NodeApi;
 let dir: string;

@@ -2,7 +2,7 @@
 training/reference.py run on the written file must give the masks of the PyTorch training model for
 every exit (max |difference| <= 1e-5), or no file is left behind.
 
-    python3 training/export.py --checkpoint training/runs/joint/last.pt --out models/nsnet-ee.thm \
+    python3 training/export.py --checkpoint training/runs/joint/last.pt --out models/nsnet-ee-f32.thm \
         --name nsnet-ee [--metrics eval.json]
 
 The input normalisation is folded into fc_in. Provenance records the data and splits, the training

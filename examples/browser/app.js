@@ -3,7 +3,7 @@
 // Served by server.mjs: /dist/ is the built package, /models/ the model files.
 import { createDenoiserNode } from '/dist/web.js';
 
-const MODEL_URL = '/models/nsnet-ee.thm';
+const MODEL_URL = '/models/nsnet-ee-int8.thm';
 const HISTORY = 300; // telemetry points in the chart (30 s at 10 per second)
 const $ = (id) => document.getElementById(id);
 

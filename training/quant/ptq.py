@@ -2,7 +2,7 @@
 track the integer path to the bit (track.py), scored by SI-SDR against the float model on validation
 mixtures (the same split and seed as valid_wavs.py). Writes no model file.
 
-    python3 training/quant/ptq.py [--model models/nsnet-ee.thm] [--count 8] [--seconds 6] [--config w8a8 w8a16]
+    python3 training/quant/ptq.py [--model models/nsnet-ee-f32.thm] [--count 8] [--seconds 6] [--config w8a8 w8a16]
 
 Activation scales: max |value| over calibration mixtures from the training split (seed 779).
 """
@@ -119,7 +119,7 @@ def enhance(masks_of, noisy: torch.Tensor) -> list:
 @torch.no_grad()
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--model', type=Path, default=Path('models/nsnet-ee.thm'))
+    ap.add_argument('--model', type=Path, default=Path('models/nsnet-ee-f32.thm'))
     ap.add_argument('--count', type=int, default=8)
     ap.add_argument('--calibration', type=int, default=8)
     ap.add_argument('--seconds', type=float, default=6.0)

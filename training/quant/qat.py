@@ -31,7 +31,7 @@ def validation_scores(quant, noisy, clean) -> list:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--model', type=Path, default=Path('models/nsnet-ee.thm'))
+    ap.add_argument('--model', type=Path, default=Path('models/nsnet-ee-f32.thm'))
     ap.add_argument('--config', default='w3a16')
     ap.add_argument('--steps', type=int, default=150)
     ap.add_argument('--batch', type=int, default=4)
