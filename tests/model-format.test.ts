@@ -6,7 +6,7 @@ import { crc32 } from '../src/model/crc32.js';
 import { describeModel } from '../src/model/describe.js';
 import { denseMacsPerFrame } from '../src/model/macs.js';
 import { readModel } from '../src/model/read.js';
-import { DEFAULT_MODEL, listModels, resolveModelBytes } from '../src/model/registry.js';
+import { DEFAULT_MODEL, listModels, MODEL_ALIASES, resolveModelBytes } from '../src/model/registry.js';
 import type { ModelHeader } from '../src/model/types.js';
 import { assembleFile, writeModel, type TensorData } from '../src/model/write.js';
 import { tinyConvModel, tinyGruModel, type ModelParts } from './fixtures/format/models.js';
@@ -256,7 +256,7 @@ describe('registry', () => {
 
   test('the bundled registry is the package models/ directory', () => {
     const names = listModels().map((m) => m.name);
-    if (!names.includes(DEFAULT_MODEL)) {
+    if (!names.includes(MODEL_ALIASES[DEFAULT_MODEL] ?? DEFAULT_MODEL)) {
       expect(() => resolveModelBytes(DEFAULT_MODEL)).toThrow(UnknownModelError);
     } else {
       expect(readModel(resolveModelBytes(DEFAULT_MODEL)).header.exits.length).toBeGreaterThan(0);
