@@ -17,7 +17,7 @@ const { values: { keep } } = parseArgs({ options: { keep: { type: 'boolean', def
 const TYPESCRIPT = { ts5: '5.9.3', ts7: '7.0.2' };
 const NODE_TYPES = '20.19.43';
 /** What the tarball may hold: the bundles, their declarations, the CLI, the models and docs. */
-const ALLOWED_FILE = /^(package\.json|README\.md|LICENSE|bin\/tinyhush\.js|(node|web)\/package\.json|models\/[\w-]+\.thm|docs\/[\w-]+\.md|dist\/(chunks\/)?[\w-]+\.(js|cjs|d\.ts|d\.cts))$/;
+const ALLOWED_FILE = /^(package\.json|README\.md|LICENSE|bin\/tinyhush\.js|(node|web)\/package\.json|models\/[\w-]+\.thm|examples\/noisy-sample\.wav|docs\/[\w-]+\.md|dist\/(chunks\/)?[\w-]+\.(js|cjs|d\.ts|d\.cts))$/;
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const run = (command, args, cwd) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

@@ -27,7 +27,7 @@ export interface Calibration {
   description: string;
 }
 
-/** The noisy example of the package (examples/noisy-sample.wav in the checkout); undefined where it is not shipped. */
+/** The noisy example the package ships (examples/noisy-sample.wav); undefined where it is missing. */
 export function defaultCalibrationFile(): string | undefined {
   const file = join(dirname(bundledModelsDir()), 'examples', 'noisy-sample.wav');
   return existsSync(file) ? file : undefined;
@@ -54,7 +54,7 @@ async function readNoisyOnly(dir: string, names: readonly string[], seconds: num
  * noisy files alone scored by fidelity; without `dir`, the package's noisy example (fidelity).
  * Each recording is downmixed to mono and cut to its first `seconds`.
  * @throws InvalidOptionError for a missing folder or counterpart, differing rates, no files, or
- *   no default file (an installed package does not ship the example).
+ *   no default file (the example is missing from this installation).
  */
 export async function readCalibration(dir: string | undefined, seconds: number): Promise<Calibration> {
   if (!(seconds > 0) || !Number.isFinite(seconds)) {
