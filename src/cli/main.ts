@@ -35,7 +35,7 @@ const COMMANDS: Readonly<Record<string, { synopsis: string; summary: string; loa
   },
   prune: {
     synopsis: 'prune <integer-model-name-or-file.thm> --kind weight|block|unit --sparsity S --out FILE [--calibration DIR|default] [--seconds S]'
-      + ' [--sensitivity FILE] [--name NAME]',
+      + ' [--reference MODEL] [--sensitivity FILE] [--name NAME]',
     summary: 'prune an integer model by magnitude with per-layer sensitivity (weights → csr, 4×4 blocks → block-sparse, units → smaller layers)',
     load: () => import('./commands/prune.js'),
   },

@@ -31,7 +31,10 @@ Options:
   --out FILE                 where to write the pruned model (.thm)
   --calibration DIR|default  a folder with noisy/ and clean/ WAV files of equal names (quality:
                              SI-SDR against clean); default: examples/noisy-sample.wav, quality =
-                             SI-SDR against the unpruned model's output. Mean over every exit
+                             SI-SDR against the --reference model's output. Mean over every exit
+  --reference MODEL          with the default audio: the model whose output is the reference, e.g.
+                             the float model it was quantized from (default: the unpruned model
+                             itself, whose own score is then unbounded: curves start from ~150 dB)
   --seconds S                the first S seconds of each calibration file (default ${DEFAULT_SECONDS})
   --sensitivity FILE         the measured curves (JSON): read from FILE when it holds curves of this
                              model, kind and calibration audio, else measured and written to FILE
@@ -47,6 +50,7 @@ export const OPTIONS = {
   calibration: { type: 'string' },
   seconds: { type: 'string' },
   sensitivity: { type: 'string' },
+  reference: { type: 'string' },
   name: { type: 'string' },
 } as const;
 
@@ -104,9 +108,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const calibration = await readCalibration(values.calibration === 'default' ? undefined : values.calibration, seconds);
   // Every exit is scored: an exit's own layers (exit1's in nsnet-ee) would otherwise look free to prune.
   const everyExit = model.header.exits.map((_, i) => i);
-  const score = qualityEvaluator<Uint8Array>(model, calibration, (file) => file, everyExit);
+  if (values.reference !== undefined && calibration.mode === 'clean') throw new UsageError('--reference is for the default audio; a --calibration folder is scored against its clean speech');
+  const reference = values.reference === undefined ? model : loadModel(values.reference);
+  const score = qualityEvaluator<Uint8Array>(reference, calibration, (file) => file, everyExit);
   const result = await pruneModel(model, {
-    kind, sparsity, name: values.name, evaluate: score, calibration: calibration.description,
+    kind, sparsity, name: values.name, evaluate: score,
+    calibration: `${calibration.description}${values.reference === undefined ? '' : `, reference ${reference.header.name}`}`,
     sensitivity: await readSensitivity(values.sensitivity),
     progress: (layer, share, drop, done, total) => {
       io.stderr.write(`sensitivity ${done}/${total}: ${layer} at ${percent(share)}: ${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(2)} dB\n`);
