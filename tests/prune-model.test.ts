@@ -1,6 +1,6 @@
 /**
  * pruneModel (src/prune/prune.ts) on the golden GRU model at w8a16: the exact sparsity per kind,
- * sparse tensors that expand to the pruned dense ones, smaller files, unit pruning's smaller layers
+ * sparse tensors that expand to the pruned dense ones and run to the same outputs, smaller files, unit pruning's smaller layers
  * that run and compute exactly what the unpruned model computes when the removed units are unread.
  */
 import { readModel } from '../src/model/read.js';
@@ -33,7 +33,7 @@ const prune = (kind: PruneKind, sparsity: number): Promise<PruneResult> => prune
   kind, sparsity, calibration: 'test', sensitivity: madeUp(kind), evaluate: () => { throw new Error('curves are given'); },
 });
 
-test('weight pruning zeroes exactly the share S of all weights and stores csr tensors that expand to them', async () => {
+test('weight pruning zeroes exactly the share S of all weights and stores csr tensors that expand and run as the dense ones', async () => {
   const { total } = weightCounts(editableModel(model));
   const result = await prune('weight', 0.8);
   const dense = readModel(result.denseFile);
@@ -44,6 +44,7 @@ test('weight pruning zeroes exactly the share S of all weights and stores csr te
   expect(csr.length).toBeGreaterThan(0);
   for (const name of csr) expect(sparse.tensor(name)).toEqual(dense.tensor(name));
   expect(result.file.length).toBeLessThan(model.bytes.length);
+  expect(run(result.file)).toEqual(run(result.denseFile));
 });
 
 test('block pruning zeroes exactly the share S of the 4×4 grid blocks and stores them block-sparse', async () => {
@@ -63,6 +64,7 @@ test('block pruning zeroes exactly the share S of the 4×4 grid blocks and store
     expect(sparse.tensor(t.name)).toEqual(dense.tensor(t.name));
   }
   expect(result.file.length).toBeLessThan(model.bytes.length);
+  expect(run(result.file)).toEqual(run(result.denseFile));
 });
 
 test('unit pruning removes at least the share S of the weights with smaller layers that run; the masks keep 161 outputs', async () => {
