@@ -16,7 +16,7 @@ every exit of the model file, averaged. Pruning runs from --prune-start to --pru
 steps), masks updated every --prune-every steps, then the rest fine-tunes at the final sparsity. The
 weight average (EMA, masked) is validated and exported. Validation on the fixed validation set
 (valid_set.py; --valid-count takes its first N mixtures): SI-SDR of exit 0 and of the full exit, and the
-measured sparsity per layer, every --valid-every steps and at the end. --ckpt holds everything a run needs
+measured sparsity per layer, before the first step, every --valid-every steps and at the end. --ckpt holds everything a run needs
 to continue exactly (--resume): weights, average, optimizer, masks, step, mixer state; written every
 --ckpt-minutes and when the run stops (--steps or --stop-at reached, or --max-minutes of training time
 spent in this call).
@@ -187,6 +187,8 @@ def main(argv=None):
         print(json.dumps(entry), flush=True)
         return entry
 
+    if step == 0 and not history:
+        validation()  # the starting point: the quantized model before fine-tuning and pruning
     t0, last_ckpt = time.time() - elapsed, time.time()
     budget_s = float('inf') if args.max_minutes is None else args.max_minutes * 60
     run_start = elapsed
