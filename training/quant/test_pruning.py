@@ -4,13 +4,16 @@
                                                      # kind exported and read by `tinyhush info`, and an exact resume
     python3 training/quant/test_pruning.py --fast    # without the runs (they need the data, the CLI and minutes)
 """
+import copy
 import json
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -19,6 +22,8 @@ from models.nsnet_ee import NsNetEE, from_model_file  # noqa: E402
 from quant import fake, pruning  # noqa: E402
 from quant.fake_model import FakeQuantModel  # noqa: E402
 from quant.ptq import config  # noqa: E402
+from quant.run_int_model import run_model  # noqa: E402
+from quant.train_pruned import export  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = '--fast' in sys.argv
@@ -195,6 +200,44 @@ class Masks(unittest.TestCase):
             pruning.layer_targets(self.header, 'weight', 1.0)
 
 
+class Export(unittest.TestCase):
+    def test_integer_model_equals_the_fake_quant_model(self):
+        """Each kind's export (csr, block-sparse, units removed), run by the integer reference, gives the
+        masks of the fake-quant model that trained, to the bit (float64)."""
+        small, floats = small_file()
+        shipped, _ = thm.read_model(str(ROOT / 'models/nsnet-ee-f32.thm'))  # the fields a model file needs
+        outside = lambda names: [n for n in names if not n.startswith('presence.')]  # noqa: E731
+        header = {**shipped, 'layers': [l for l in small['layers'] if not l['name'].startswith('presence.')],
+                  'exits': [{**e, 'layers': outside(e['layers'])} for e in small['exits']]}
+        bits = homogeneous_bits(header)
+        scales = {'features': 0.01, 'layers': {}}
+        for layer in header['layers']:
+            tabled = layer['op'] == 'dense' and layer['activation'] == 'sigmoid'
+            scales['layers'][layer['name']] = ({'pre': {g: 16 / 32767 for g in 'rzn'}} if layer['op'] == 'gru' else
+                                               {'pre': 16 / 32767} if tabled else {'out': 0.002})
+        features = (np.random.default_rng(0).standard_normal((6, 161)) * 2 - 5).astype(np.float32)
+        for kind in pruning.KINDS:
+            model = from_model_file(header, floats)
+            p = pruning.Pruner(header, bits, kind, pruning.layer_targets(header, kind, 0.5), pruning.Schedule(0, 1, 1))
+            p.recompute(model, p.targets)
+            p.apply(model)
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / 'pruned.thm'
+                args = SimpleNamespace(kind=kind, sparsity=0.5, name='pruned', out=out)
+                export(header, floats, model, p, bits, scales, args, {'sparsity': 0.5})
+                exported, _ = thm.read_model(str(out))
+                masks = run_model(out, features)
+            with torch.no_grad():
+                gains = FakeQuantModel(copy.deepcopy(model).double(), header, bits, scales)(torch.from_numpy(features).double()[None])
+            for k, (mask, gain) in enumerate(zip(masks, gains)):
+                np.testing.assert_array_equal(mask, gain[0].numpy().astype(np.float32), f'{kind} exit {k}')
+            dtypes = {t['dtype'] for t in exported['tensors']}
+            if kind == 'unit':
+                self.assertEqual(exported['layers'][1]['hidden'], 4)  # gru1: 8 units, half removed
+            else:
+                self.assertIn({'weight': 'csr', 'block': 'block-sparse'}[kind], dtypes)
+
+
 @unittest.skipIf(FAST, '--fast')
 class Runs(unittest.TestCase):
     """3-step runs on the shipped model (the data, the built CLI and a few minutes)."""
@@ -234,8 +277,7 @@ class Runs(unittest.TestCase):
             header, _ = thm.read_model(str(out))
             self.assertEqual(header['provenance']['pruning']['kind'], kind)
             self.assertIn(header['name'], self.info(out))
-            dtypes = {t['dtype'] for t in header['tensors']} if isinstance(header['tensors'], list) else \
-                {t['dtype'] for t in header['tensors'].values()}
+            dtypes = {t['dtype'] for t in header['tensors']}
             if kind == 'unit':
                 layers = {layer['name']: layer for layer in header['layers']}
                 self.assertEqual((layers['gru1']['hidden'], layers['gru2']['hidden'], layers['fc1']['out']), (96, 160, 160))
