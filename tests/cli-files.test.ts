@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { OPTIONS as DENOISE_OPTIONS } from '../src/cli/commands/denoise.js';
 import { OPTIONS as EVAL_OPTIONS } from '../src/cli/commands/eval.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { assembleFile } from '../src/model/write.js';
 import { writeWavFile } from '../src/node/wav.js';
 
@@ -17,15 +17,7 @@ let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'tinyhush-cli-files-')); });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-async function cli(args: string[], { isTTY = false, onStderr = (_text: string) => {} } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => { stdout += text; } },
-    stderr: { write: (text: string) => { stderr += text; onStderr(text); }, isTTY },
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 async function wav(name: string, frames = 1600) {
   const path = join(dir, name);

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { DEFAULT_MODEL, listModels, MODEL_ALIASES, resolveModelBytes } from '../src/model/registry.js';
 import { readWavFile, writeWavFile } from '../src/node/wav.js';
 import { readModel } from '../src/model/read.js';
@@ -14,15 +14,7 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 const model = 'tests/fixtures/golden/gru.thm';
 
 /** Runs the CLI in-process with captured output. */
-async function cli(args: string[], { isTTY = false } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => { stdout += text; } },
-    stderr: { write: (text: string) => { stderr += text; }, isTTY },
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 async function noisyWav(name: string, frames = 16000) {
   const path = join(dir, name);

@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { OPTIONS } from '../src/cli/commands/quantize.js';
 import { readModel } from '../src/model/read.js';
 import { readWavFile, writeWavFile } from '../src/node/wav.js';
@@ -25,15 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => { stdout += text; } },
-    stderr: { write: (text: string) => { stderr += text; } },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args);
 
 async function wav(name: string, channels: Float32Array[], sampleRate = 16000): Promise<string> {
   const path = join(dir, name);

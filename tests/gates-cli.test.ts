@@ -2,7 +2,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { writeWavFile } from '../src/node/wav.js';
 import { testAudio } from './stream-models.js';
 
@@ -11,15 +11,7 @@ let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'tinyhush-gates-cli-')); });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => { stdout += text; } },
-    stderr: { write: (text: string) => { stderr += text; }, isTTY: false },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args);
 
 test('--gate-ratio runs fewer channels at a lower ratio and the report carries the per-gate active ratio', async () => {
   const input = join(dir, 'in.wav');

@@ -2,7 +2,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { createDenoiser, InvalidOptionError } from '../src/index.js';
 import { writeWavFile } from '../src/node/wav.js';
 import { loadGolden } from './engine-fixtures.js';
@@ -113,11 +113,7 @@ describe('CLI flags', () => {
   });
   afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-  async function cli(args: string[]) {
-    let stderr = '';
-    const code = await main(args, { stdout: { write: () => true }, stderr: { write: (text: string) => { stderr += text; } } });
-    return { code, stderr };
-  }
+  const cli = (args: string[]) => runCli(args);
 
   test.each([
     [['--exit', '1', '--budget', '5'], /--exit and --budget exclude each other/],

@@ -5,7 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { readModel } from '../src/model/read.js';
 import { intGru } from './prune-fixture.js';
 
@@ -19,15 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => { stdout += text; } },
-    stderr: { write: (text: string) => { stderr += text; } },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args);
 
 test('unit pruning measures the curves once on the default audio, saves them, and reuses them; the exits stay cheapest first', async () => {
   const curves = join(dir, 'curves.json');

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './cli-run.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { readModel } from '../src/model/read.js';
 import { writeWavFile } from '../src/node/wav.js';
@@ -185,14 +185,7 @@ describe('calibration audio', () => {
 });
 
 /** Runs the CLI in-process, stderr captured (a terminal or not: a redrawn bar or plain progress lines). */
-async function cli(args: string[], isTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => { stdout += text; } }, stderr: { write: (text: string) => { stderr += text; }, isTTY },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], isTTY = false) => runCli(args, { isTTY });
 
 describe('tinyhush quantize --search usage', () => {
   const gru = 'tests/fixtures/golden/gru.thm';
