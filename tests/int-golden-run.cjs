@@ -2,19 +2,9 @@
 // training/quant/make_int_golden.py and prints, as JSON, per case the number of outputs that differ
 // from the Python reference. A child process of tests/int-kernels.test.ts (the relaxed build needs
 // a V8 flag); also runnable by hand: node tests/int-golden-run.cjs build/core.wasm
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { golden, instantiate, mismatches } = require('./wasm-golden.cjs');
 
-const golden = (name) => JSON.parse(readFileSync(join(__dirname, 'fixtures', 'golden', name), 'utf8'));
-const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(process.argv[2])), {}).exports;
-
-const put = (Type, values) => {
-  const ptr = k.alloc(Math.max(values.length, 1) * Type.BYTES_PER_ELEMENT, 64);
-  new Type(k.memory.buffer, ptr, values.length).set(values);
-  return ptr;
-};
-const read = (Type, ptr, n) => Array.from(new Type(k.memory.buffer, ptr, n));
-const mismatches = (got, want) => got.reduce((n, v, i) => n + (v !== want[i] ? 1 : 0), 0);
+const { k, put, read } = instantiate(process.argv[2]);
 const ACT = { none: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
 const results = {};

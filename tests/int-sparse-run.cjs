@@ -3,19 +3,10 @@
 // differ from the Python reference and the telemetry of one call. A child process of
 // tests/int-sparse.test.ts (the relaxed build needs a V8 flag); also runnable by hand:
 // node tests/int-sparse-run.cjs build/core.wasm
-const { readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { golden: readGolden, instantiate, mismatches } = require('./wasm-golden.cjs');
 
-const golden = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'golden', 'int-sparse.json'), 'utf8'));
-const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(process.argv[2])), {}).exports;
-
-const put = (Type, values) => {
-  const ptr = k.alloc(Math.max(values.length, 1) * Type.BYTES_PER_ELEMENT, 64);
-  new Type(k.memory.buffer, ptr, values.length).set(values);
-  return ptr;
-};
-const read = (Type, ptr, n) => Array.from(new Type(k.memory.buffer, ptr, n));
-const mismatches = (got, want) => got.reduce((n, v, i) => n + (v !== want[i] ? 1 : 0), 0);
+const golden = readGolden('int-sparse.json');
+const { k, put, read } = instantiate(process.argv[2]);
 /** Format tags of assembly/int-sparse.ts. */
 const FORMAT = { csr: 0, block: 1 };
 
