@@ -37,13 +37,16 @@ function firstSeconds(signal: Float32Array, sampleRate: number, seconds: number)
   return signal.subarray(0, Math.min(signal.length, Math.round(seconds * sampleRate)));
 }
 
+/** A noisy recording without clean speech (scored by fidelity), downmixed and cut to its first `seconds`. */
+async function noisyItem(path: string, name: string, seconds: number): Promise<CalibrationItem> {
+  const { sampleRate, channels } = await readWavFile(path);
+  return { name, sampleRate, noisy: firstSeconds(downmix(channels), sampleRate, seconds) };
+}
+
 /** Fidelity on a folder of noisy recordings only (`dir/noisy/*.wav`, no `dir/clean/`). */
 async function readNoisyOnly(dir: string, names: readonly string[], seconds: number): Promise<Calibration> {
   const items: CalibrationItem[] = [];
-  for (const name of names) {
-    const { sampleRate, channels } = await readWavFile(join(dir, 'noisy', name));
-    items.push({ name, sampleRate, noisy: firstSeconds(downmix(channels), sampleRate, seconds) });
-  }
+  for (const name of names) items.push(await noisyItem(join(dir, 'noisy', name), name, seconds));
   const total = items.reduce((sum, item) => sum + item.noisy.length / item.sampleRate, 0);
   return { mode: 'fidelity', items, description: `${resolve(dir)}: ${items.length} noisy files, ${total} s, fidelity to the float model` };
 }
@@ -66,12 +69,11 @@ export async function readCalibration(dir: string | undefined, seconds: number):
       throw new InvalidOptionError('no calibration audio: this installation has no examples/noisy-sample.wav; '
         + 'give a folder with noisy/ and clean/ WAV files of equal names');
     }
-    const { sampleRate, channels } = await readWavFile(file);
-    const noisy = firstSeconds(downmix(channels), sampleRate, seconds);
+    const item = await noisyItem(file, 'noisy-sample.wav', seconds);
     return {
       mode: 'fidelity',
-      items: [{ name: 'noisy-sample.wav', sampleRate, noisy }],
-      description: `examples/noisy-sample.wav, first ${noisy.length / sampleRate} s, fidelity to the float model`,
+      items: [item],
+      description: `examples/noisy-sample.wav, first ${item.noisy.length / item.sampleRate} s, fidelity to the float model`,
     };
   }
   const names = await wavNames(join(dir, 'noisy'));
