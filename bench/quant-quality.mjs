@@ -31,6 +31,8 @@ const USAGE = `Usage: node bench/quant-quality.mjs --pareto FILE [--float FILE] 
   --name NAME        write bench/results/NAME.{json,md,svg,png} (default quant-quality)
   --dnsmos LIST      systems also scored by DNSMOS (slow), e.g. float,w8,p7
   --out-models DIR   keep the exported integer models there (default: a temporary folder)
+  --model KEY=FILE   also measure a finished integer model (e.g. a quantization-aware fine-tune
+                     of a front point: mp=models/nsnet-ee-mp.thm); repeatable
   --only LIST        measure only these systems (e.g. to share a run between processes: the cache
                      is shared, and a last run without --only writes the whole report)
 Systems are named float, w2…w8 (homogeneous) and pK (front point K). See bench/README.md.`;
@@ -46,6 +48,7 @@ const { values: options } = parseArgs({
     dnsmos: { type: 'string', default: '' },
     'out-models': { type: 'string' },
     only: { type: 'string' },
+    model: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -66,9 +69,19 @@ const report = JSON.parse(await readFile(options.pareto, 'utf8'));
 if (report.format !== 'tinyhush-pareto') throw new Error(`${options.pareto} is not a pareto.json of tinyhush quantize --search`);
 const floatName = report.settings.model.name;
 
+/** The --model systems: finished integer models measured as they are. */
+function givenModels() {
+  return options.model.map((given) => {
+    const [key, file] = given.split(/=(.*)/s);
+    if (!key || !file) throw new Error(`--model ${given}: expected KEY=FILE`);
+    return { key, kind: 'given', label: basename(file), file: resolve(file) };
+  });
+}
+
 /**
- * The systems: float, the homogeneous points, the chosen front points; the references (float,
- * w8) and the knee first, so that a run cut short has measured what the others are compared with.
+ * The systems: float, the homogeneous points, the chosen front points, the --model files; the
+ * references (float, w8) and the knee first, so that a run cut short has measured what the others
+ * are compared with.
  */
 function chosenSystems() {
   const all = report.front.map((entry) => entry.point);
@@ -80,6 +93,7 @@ function chosenSystems() {
     ...points.map((p) => ({
       key: `p${p}`, kind: 'front', label: `front point ${p}${p === report.knee ? ' (knee)' : ''}`, entry: report.front[p],
     })),
+    ...givenModels(),
   ];
   const first = ['float', 'w8', `p${report.knee}`];
   const rank = (s) => (first.includes(s.key) ? first.indexOf(s.key) : first.length);
@@ -88,11 +102,12 @@ function chosenSystems() {
 }
 
 /**
- * The model file of a system: the float file, or the integer model `tinyhush quantize --from`
+ * The model file of a system: the float file, a --model file, or the integer model `tinyhush quantize --from`
  * exports (a homogeneous point through a one-point copy of the report, as the CLI exports front points).
  */
 async function modelFile(system) {
   if (system.kind === 'float') return options.float;
+  if (system.kind === 'given') return system.file;
   const out = join(modelsDir, `${floatName}-${system.key}.thm`);
   let from = options.pareto;
   let point = system.entry.point;
