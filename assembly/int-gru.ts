@@ -8,6 +8,7 @@ import { IntGruParams } from './int-params';
 import { intSparseGemv } from './int-sparse';
 import { lookup } from './int-tables';
 import { align, rq, rshift, sat } from './requant';
+import { lookupLanes, rqLanes, rshiftLanes, satLanes, storeI16Lanes } from './requant-lanes';
 
 /** Requantized accumulator at byte offset `o` of the six [hidden] arrays (acc, multipliers, shifts). */
 @inline function term(acc: usize, mul: usize, shift: usize, o: usize): i64 {
@@ -15,8 +16,42 @@ import { align, rq, rshift, sat } from './requant';
 }
 
 /**
+ * intGruGates for units 0 … 4·⌊hidden/4⌋ − 1, four per step, from the lane form of the six
+ * multipliers and shifts (requant-lanes.ts; the record's lanePow ≠ 0); returns the units done.
+ * Every step is docs/integer.md's GRU step in i32 lanes, exact because no intermediate can leave
+ * i32: each rq term is below 2^30 in magnitude; r·g and z·(h − n') are products of codes of at most
+ * 16 bits (|z·(h − n')| ≤ 32767 · 65536 < 2^31 − 2^14). The table lookups stay scalar.
+ */
+function intGruGatesLanes(h: usize, hidden: i32, p: IntGruParams): i32 {
+  const acc = <usize>p.scratch, mul = <usize>p.multiplier, pow = <usize>p.lanePow;
+  const laneShift = p.laneShift, spread = p.laneSpread;
+  const tableR = <usize>p.tableR, tableZ = <usize>p.tableZ, tableN = <usize>p.tableN;
+  const preR = p.preR, preZ = p.preZ, preN = p.preN;
+  const tableBitsR = p.tableBitsR, tableBitsZ = p.tableBitsZ, tableBitsN = p.tableBitsN;
+  const bitsR = p.bitsR, bitsZ = p.bitsZ, bitsN = p.bitsN, bitsH = p.bitsH;
+  const gate = <usize>hidden << 2;
+  const units = hidden & ~3;
+  for (let j = 0; j < units; j += 4) {
+    const ir = <usize>j << 2, iz = ir + gate, iN = iz + gate, hr = iN + gate, hz = hr + gate, hn = hz + gate;
+    const rPre = i32x4.add(rqLanes(acc, mul, pow, ir, laneShift, spread), rqLanes(acc, mul, pow, hr, laneShift, spread));
+    const zPre = i32x4.add(rqLanes(acc, mul, pow, iz, laneShift, spread), rqLanes(acc, mul, pow, hz, laneShift, spread));
+    const r = lookupLanes(tableR, satLanes(rPre, preR), preR, tableBitsR);
+    const z = lookupLanes(tableZ, satLanes(zPre, preZ), preZ, tableBitsZ);
+    const g = satLanes(rqLanes(acc, mul, pow, hn, laneShift, spread), preN);
+    const nPre = i32x4.add(rqLanes(acc, mul, pow, iN, laneShift, spread), rshiftLanes(i32x4.mul(r, g), bitsR - 1));
+    const tanh = lookupLanes(tableN, satLanes(nPre, preN), preN, tableBitsN);
+    const n = bitsH >= bitsN ? i32x4.shl(tanh, bitsH - bitsN) : rshiftLanes(tanh, bitsN - bitsH);
+    const ho = h + (<usize>j << 1);
+    const old = i32x4.extend_low_i16x8_s(v128.load64_zero(ho));
+    storeI16Lanes(ho, satLanes(i32x4.add(n, rshiftLanes(i32x4.mul(z, i32x4.sub(old, n)), bitsZ - 1)), bitsH));
+  }
+  return units;
+}
+
+/**
  * Updates the i16 hidden codes h[hidden] in place from the six accumulators (ir, iz, in, hr, hz, hn,
- * i32[hidden] each) that the GEMVs left in the IntGruParams record's scratch. The record's fields
+ * i32[hidden] each) that the GEMVs left in the IntGruParams record's scratch: four units per step
+ * where the record has the lane form (intGruGatesLanes), the rest unit by unit. The record's fields
  * are read once into locals: the loop stores to h, so the compiler cannot keep them itself.
  */
 export function intGruGates(h: usize, hidden: i32, params: usize): void {
@@ -27,7 +62,7 @@ export function intGruGates(h: usize, hidden: i32, params: usize): void {
   const tableBitsR = p.tableBitsR, tableBitsZ = p.tableBitsZ, tableBitsN = p.tableBitsN;
   const bitsR = p.bitsR, bitsZ = p.bitsZ, bitsN = p.bitsN, bitsH = p.bitsH;
   const gate = <usize>hidden << 2; // bytes from one accumulator array to the next
-  for (let j = 0; j < hidden; j++) {
+  for (let j = p.lanePow != 0 ? intGruGatesLanes(h, hidden, p) : 0; j < hidden; j++) {
     const ir = <usize>j << 2, iz = ir + gate, iN = iz + gate, hr = iN + gate, hz = hr + gate, hn = hz + gate;
     const r = lookup(tableR, sat(term(acc, mul, shift, ir) + term(acc, mul, shift, hr), preR), preR, tableBitsR);
     const z = lookup(tableZ, sat(term(acc, mul, shift, iz) + term(acc, mul, shift, hz), preZ), preZ, tableBitsZ);

@@ -16,6 +16,10 @@
   table: i32;
   /** i32[rows] accumulators (intDense's scratch). */
   scratch: i32;
+  /** The lane form of the multipliers and shifts (requant-lanes.ts), or lanePow 0: row by row. */
+  lanePow: i32;
+  laneShift: i32;
+  laneSpread: i32;
 }
 
 /** A gru-int layer (intGruStep). Matrices, biases, multipliers and shifts in the order ir, iz, in, hr, hz, hn. */
@@ -42,4 +46,8 @@
   bitsH: i32;
   /** i32[6·hidden] accumulators. */
   scratch: i32;
+  /** The lane form of the six multipliers and shifts together, as IntDenseParams's. */
+  lanePow: i32;
+  laneShift: i32;
+  laneSpread: i32;
 }

@@ -4,6 +4,7 @@
 
 import { IntDenseParams } from './int-params';
 import { lookup } from './int-tables';
+import { lookupLanes, rqLanes, satLanes, storeI16Lanes } from './requant-lanes';
 
 const ACT_RELU = 1;
 const ACT_SIGMOID = 2;
@@ -31,16 +32,45 @@ const ACT_TANH = 3;
 }
 
 /**
+ * requantize's rows 0 … 4·⌊rows/4⌋ − 1, four at a time, in the lane form of requant-lanes.ts (the
+ * record's lanePow ≠ 0). Returns the rows done. Separate loops for tabled and clamped outputs keep
+ * the activation test out of the loop.
+ */
+function requantizeLanes(out: usize, acc: usize, rows: i32, p: IntDenseParams): i32 {
+  const mul = <usize>p.multiplier, pow = <usize>p.lanePow, laneShift = p.laneShift, spread = p.laneSpread;
+  const act = p.act;
+  const rows4 = rows & ~3;
+  if (act == ACT_SIGMOID || act == ACT_TANH) {
+    const table = <usize>p.table, preBits = p.preBits, tableBits = p.tableBits;
+    for (let r = 0; r < rows4; r += 4) {
+      const o = <usize>r << 2;
+      const y = lookupLanes(table, satLanes(rqLanes(acc, mul, pow, o, laneShift, spread), preBits), preBits, tableBits);
+      storeI16Lanes(out + (<usize>r << 1), y);
+    }
+  } else {
+    const top = (1 << (p.outBits - 1)) - 1;
+    const high = i32x4.splat(top), low = i32x4.splat(act == ACT_RELU ? 0 : -top);
+    for (let r = 0; r < rows4; r += 4) {
+      const o = <usize>r << 2;
+      const y = i32x4.min_s(i32x4.max_s(rqLanes(acc, mul, pow, o, laneShift, spread), low), high);
+      storeI16Lanes(out + (<usize>r << 1), y);
+    }
+  }
+  return rows4;
+}
+
+/**
  * i16 codes out[rows] from int32 accumulators acc[rows]: requantized by the per-row multipliers and
  * shifts of `params` (an IntDenseParams record), then saturated (none, relu) or looked up in the
- * sigmoid/tanh table. `out` may not overlap `acc`.
+ * sigmoid/tanh table. `out` may not overlap `acc`. With the record's lane form (requant-lanes.ts)
+ * four rows per step, the last rows % 4 row by row.
  */
 export function requantize(out: usize, acc: usize, rows: i32, params: usize): void {
   const p = changetype<IntDenseParams>(params);
   const act = p.act;
   const tabled = act == ACT_SIGMOID || act == ACT_TANH;
   const bits = tabled ? p.preBits : p.outBits;
-  for (let r = 0; r < rows; r++) {
+  for (let r = p.lanePow != 0 ? requantizeLanes(out, acc, rows, p) : 0; r < rows; r++) {
     const o = <usize>r << 2;
     let y = sat(rq(load<i32>(acc + o), load<i32>(<usize>p.multiplier + o), load<i32>(<usize>p.shift + o)), bits);
     if (tabled) y = lookup(<usize>p.table, y, bits, p.tableBits);

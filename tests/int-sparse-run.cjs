@@ -37,7 +37,7 @@ for (const c of golden.gemv) {
 for (const c of golden.gru) {
   const h = c.hidden;
   const params = put(Int32Array, [put(Int32Array, c.multiplier), put(Int32Array, c.shift),
-    ...c.tables.map((t) => put(Int32Array, t)), ...c.preBits, ...c.tableBits, ...c.bits, k.alloc(6 * h * 4, 64)]);
+    ...c.tables.map((t) => put(Int32Array, t)), ...c.preBits, ...c.tableBits, ...c.bits, k.alloc(6 * h * 4, 64), 0, 0, 0]);
   const [Wih, Whh] = [place(c.Wih).record, place(c.Whh).record];
   const [bih, bhh] = [put(Int32Array, c.biasIh), put(Int32Array, c.biasHh)];
   const state = k.alloc(h * 2, 64);

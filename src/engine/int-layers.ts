@@ -6,6 +6,7 @@
  */
 import type { DenseIntLayer, GruIntLayer, IntLayerSpec, Model } from '../model/types.js';
 import { Activation, type Core } from '../wasm/core.js';
+import { laneRequant } from './lane-requant.js';
 import { chooseLayout, intMatrix, SparseLayout, toBlockLayout, toCsrLayout } from './sparse-int-layout.js';
 
 /** Where one integer layer lies in memory, ready for a program step. */
@@ -68,7 +69,15 @@ function placer(core: Core, model: Model) {
     return { layout, rows: 0, record: () => rec };
   };
   const tensor = (name: string): number => i32(model.int32(name));
-  return { matrix, tensor, record, scratch: (words: number) => core.allocU8(words * 4), bytes: () => bytes };
+  /**
+   * A record's lane fields (lanePow, laneShift, laneSpread) for the multiplier and shift tensors
+   * named: derived data, not counted as held; [0, 0, 0] (row by row) where the lane form is not exact.
+   */
+  const lanes = (multiplier: string, shift: string): number[] => {
+    const form = laneRequant(model.int32(multiplier), model.int32(shift));
+    return form === null ? [0, 0, 0] : [record([...form.pow]), form.shift, form.spread];
+  };
+  return { matrix, tensor, record, lanes, scratch: (words: number) => core.allocU8(words * 4), bytes: () => bytes };
 }
 
 function inverseScale(core: Core, layer: IntLayerSpec): number {
@@ -86,7 +95,8 @@ function placeDense(core: Core, model: Model, layer: DenseIntLayer): PlacedIntLa
   const w = sparse ? weight.record() : weight.rows;
   const b = p.tensor(layer.bias);
   const params = p.record([p.tensor(layer.multiplier), p.tensor(layer.shift), Activation[layer.activation], q.outputBits,
-    q.preBits ?? 0, q.tableBits ?? 0, layer.table === null ? 0 : p.tensor(layer.table), p.scratch(layer.out)]);
+    q.preBits ?? 0, q.tableBits ?? 0, layer.table === null ? 0 : p.tensor(layer.table), p.scratch(layer.out),
+    ...p.lanes(layer.multiplier, layer.shift)]);
   return { w, w2: 0, sparse, b, b2: 0, params, invScale: inverseScale(core, layer), bytes: p.bytes() };
 }
 
@@ -103,7 +113,7 @@ function placeGru(core: Core, model: Model, layer: GruIntLayer): PlacedIntLayer 
   const b2 = p.tensor(layer.biasHh);
   const params = p.record([p.tensor(layer.multiplier), p.tensor(layer.shift), p.tensor(t.r), p.tensor(t.z), p.tensor(t.n),
     q.preBits.r, q.preBits.z, q.preBits.n, q.tableBits.r, q.tableBits.z, q.tableBits.n,
-    q.bits.r, q.bits.z, q.bits.n, q.bits.h, p.scratch(6 * layer.hidden)]);
+    q.bits.r, q.bits.z, q.bits.n, q.bits.h, p.scratch(6 * layer.hidden), ...p.lanes(layer.multiplier, layer.shift)]);
   return { w, w2, sparse, b, b2, params, invScale: inverseScale(core, layer), bytes: p.bytes() };
 }
 

@@ -12,8 +12,8 @@ import type { IntLayerSpec, LayerSpec, ModelHeader } from './types.js';
 /** i32 words of a frame program: program header + one step record per layer (src/engine/program.ts). */
 const PROGRAM_WORDS = 3;
 const STEP_WORDS = 18;
-/** i32 words of an IntDenseParams / IntGruParams record (assembly/int-params.ts). */
-const INT_PARAM_WORDS = 16;
+/** i32 words of an IntDenseParams / IntGruParams record (assembly/int-params.ts), the larger. */
+const INT_PARAM_WORDS = 19;
 const STATE_HEADER_WORDS = 6;
 /** dwconv ring-buffer header (assembly/dwconv.ts, `HEADER_BYTES`), in f32. */
 const DWCONV_HEADER_F32 = 4;
@@ -73,8 +73,8 @@ export function engineMemory(
     if (layer.op === 'dense' && layer.ratioWeight !== undefined) stateBytes += f32(layer.out);
     stateBytes += f32(outputSize(layer));
     if (isInt(layer)) {
-      // parameter record, accumulator scratch (≤ 6 per output), 1/inputScale; input codes and f32 mask per state
-      engineBytes += block(4 * INT_PARAM_WORDS) + f32(6 * outputSize(layer)) + block(4);
+      // parameter record, accumulator scratch and lane powers (≤ 6 per output each), 1/inputScale; input codes and f32 mask per state
+      engineBytes += block(4 * INT_PARAM_WORDS) + 2 * f32(6 * outputSize(layer)) + block(4);
       stateBytes += f32(header.features.bins) + f32(outputSize(layer));
     }
     if (layer.op === 'gru') maxHidden = Math.max(maxHidden, layer.hidden);
