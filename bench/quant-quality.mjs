@@ -8,17 +8,14 @@
  * continues. Nothing here selects or tunes anything: the split is only measured.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { describeMachine } from './lib/machine.mjs';
 import { repoRoot, resultsDir, sharedDir, testsetDir } from './lib/paths.mjs';
-import { scoreSystems, testFiles } from './lib/quality.mjs';
-import { importSource } from './lib/src-module.mjs';
-import { policyVariants, tinyhushSystem } from './lib/systems.mjs';
+import { fmt, measureModel, ovrlCell, scoreCells, signed, writeParetoPlot } from './lib/model-quality.mjs';
+import { testFiles } from './lib/quality.mjs';
 import { loadTinyhush } from './lib/tinyhush-api.mjs';
 
 const USAGE = `Usage: node bench/quant-quality.mjs --pareto FILE [--float FILE] [--points 0,3,7|all] [--files N]
@@ -121,43 +118,19 @@ async function modelFile(system) {
   return out;
 }
 
-/** Scores (exit 0 and the full exit) of one model, from the cache or measured now. */
+/** Scores (exit 0 and the full exit) of one system, from the cache or measured now. */
 async function measure(api, system, files) {
   const bytes = new Uint8Array(await readFile(await modelFile(system)));
-  const withDnsmos = dnsmosNames.has(system.key);
-  const key = createHash('sha256').update(bytes).update(files.join(',')).update(String(withDnsmos)).digest('hex').slice(0, 16);
-  const cached = join(cacheDir, `${system.key}-${key}.json`);
-  const base = { sizeBytes: bytes.length, tensorBytes: api.readModel(bytes).header.tensors.reduce((s, t) => s + t.byteLength, 0) };
-  if (existsSync(cached)) {
-    log(`${system.key}: cached (${cached})`);
-    return { ...base, ...JSON.parse(await readFile(cached, 'utf8')) };
-  }
-  const t0 = performance.now();
-  const probe = api.createDenoiser({ model: bytes, sampleRate: 16000 });
-  const exits = probe.exits;
-  probe.dispose();
-  const last = `exit${exits.length - 1}`;
-  const variants = policyVariants(exits).filter((v) => v.id === 'exit0' || v.id === last);
-  const systems = variants.map((v) => tinyhushSystem(api, `${floatName}-${system.key}`, bytes, v));
-  const scored = await scoreSystems(systems, {
-    testsetDir, files, workDir: join(workDir, 'enhanced'), dnsmosDir: withDnsmos ? dnsmosDir : undefined, log,
+  return measureModel(api, {
+    key: system.key, name: `${floatName}-${system.key}`, bytes, files, testsetDir, workDir, cacheDir, log,
+    dnsmosDir: dnsmosNames.has(system.key) ? dnsmosDir : undefined,
   });
-  const [exit0, full] = scored.map((s) => s.mean ?? { error: s.error });
-  const result = { exit0, full, fullExit: exits.length - 1, dnsmos: withDnsmos, seconds: (performance.now() - t0) / 1000 };
-  if (!exit0.error && !full.error) await writeFile(cached, `${JSON.stringify(result)}\n`);
-  log(`${system.key}: ${result.seconds.toFixed(0)} s, full-exit SI-SDR ${full.sisdr?.toFixed(2)} dB`);
-  return { ...base, ...result };
 }
-
-const fmt = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
-const signed = (value, digits) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(digits)}` : '–');
 
 /** The report in Markdown: absolute figures, then differences to float and to w8. */
 function markdown(results) {
   const float = results.rows.find((r) => r.key === 'float');
   const w8 = results.rows.find((r) => r.key === 'w8');
-  const scores = (s) => [fmt(s?.sisdr, 2), fmt(s?.stoi, 4), fmt(s?.estoi, 4)];
-  const ovrl = (r) => (r.dnsmos ? `${fmt(r.exit0?.dnsmos?.ovrl, 3)} / ${fmt(r.full?.dnsmos?.ovrl, 3)}` : '');
   const delta = (r, ref) => (ref === undefined ? ['–', '–', '–', '–'] : [
     signed(r.exit0?.sisdr - ref.exit0?.sisdr, 2), signed(r.full?.sisdr - ref.full?.sisdr, 2),
     signed(r.full?.estoi - ref.full?.estoi, 4),
@@ -172,7 +145,7 @@ function markdown(results) {
     '| system | size (bytes) | × float | SI-SDR e0 | STOI e0 | ESTOI e0 | SI-SDR full | STOI full | ESTOI full | DNSMOS OVRL | time (s) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...results.rows.map((r) => `| ${r.key}: ${r.label} | ${r.sizeBytes} | ${fmt(r.sizeBytes / float?.sizeBytes, 3)} | `
-      + `${[...scores(r.exit0), ...scores(r.full)].join(' | ')} | ${ovrl(r)} | ${fmt(r.seconds, 0)} |`),
+      + `${[...scoreCells(r.exit0), ...scoreCells(r.full)].join(' | ')} | ${ovrlCell(r)} | ${fmt(r.seconds, 0)} |`),
     '', '## Differences', '',
     '| system | Δ SI-SDR e0 vs float | Δ SI-SDR full vs float | Δ ESTOI full vs float | Δ OVRL full vs float '
       + '| Δ SI-SDR e0 vs w8 | Δ SI-SDR full vs w8 | Δ ESTOI full vs w8 | Δ OVRL full vs w8 |',
@@ -187,13 +160,11 @@ function markdown(results) {
 }
 
 /** Full-exit SI-SDR against file size: homogeneous points and float labelled, the front as a line, the knee ringed. */
-async function writePlot(results) {
-  const { paretoSvg } = await importSource('plot/pareto-plot');
-  const { svgToPng } = await importSource('plot/svg-to-png');
+function writePlot(results) {
   const point = (r) => ({ x: r.sizeBytes / 1000, y: r.full?.sisdr });
   const scored = results.rows.filter((r) => Number.isFinite(r.full?.sisdr));
   const knee = scored.find((r) => r.kind === 'front' && r.entry.point === report.knee);
-  const svg = paretoSvg({
+  return writeParetoPlot(options.name, {
     title: `${floatName}: integer models on ${results.files} test files (full exit)`,
     xLabel: 'model file size (kB)',
     yLabel: 'SI-SDR on the test split, full exit (dB)',
@@ -202,15 +173,6 @@ async function writePlot(results) {
     references: scored.filter((r) => r.kind !== 'front').map((r) => ({ ...point(r), label: r.kind === 'float' ? 'float' : r.key })),
     ...(knee && { knee: point(knee) }),
   });
-  const plot = { svg: `${options.name}.svg` };
-  await writeFile(join(resultsDir, plot.svg), svg);
-  try {
-    await writeFile(join(resultsDir, `${options.name}.png`), await svgToPng(svg));
-    plot.png = `${options.name}.png`;
-  } catch (error) {
-    plot.pngError = error.message;
-  }
-  return plot;
 }
 
 const api = await loadTinyhush();

@@ -4,24 +4,22 @@
 // stored block-sparse [4, 4], which the engine runs with the 4×4 kernel. Variants: every layer
 // pruned at each sparsity, and at the highest sparsity only the GRU layers or only the dense layers
 // (what each layer kind contributes). Per exit, frames of random log-power features run through
-// `engine.run` from one state per variant; variants interleave round by round (a shared machine's
-// drift spreads over all of them); per variant the median CPU µs per frame of this process (which
-// other jobs on a busy machine do not inflate, as they do wall time), its ratio to the dense model
-// in the same run, and the MACs per frame the kernels counted.
+// `engine.run` from one state per variant, interleaved round by round (bench/lib/frame-timing.mjs);
+// per variant the median CPU µs per frame, its ratio to the dense model in the same run, and the
+// MACs per frame the kernels counted.
 // Usage: node --import ./tests/fuzz/register-ts.mjs bench/sparse-model.ts INT.thm
 //   [--sparsity 0.9,0.95] [--frames 200] [--rounds 15] [--build simd|relaxed-simd] [--json]
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../src/engine/engine.js';
-import type { Engine, EngineState } from '../src/engine/types.js';
 import { toSparse } from '../src/model/encode-dense.js';
 import type { TensorData } from '../src/model/encode-tensor.js';
 import { intBits } from '../src/model/encodings.js';
 import { readModel } from '../src/model/read.js';
 import type { IntLayerSpec, Model } from '../src/model/types.js';
 import { writeModel } from '../src/model/write.js';
-import { type CoreBuild, createCore } from '../src/wasm/core.js';
+import { createCore } from '../src/wasm/core.js';
+import { timeModelFrames } from './lib/frame-timing.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -92,52 +90,12 @@ const variants: { name: string; bytes: Uint8Array }[] = [
   { name: `dense only ${100 * top} %`, bytes: variant(base, denses, top) },
 ];
 
-const core = createCore(values.build as CoreBuild);
-const bins = base.header.features.bins;
-const features = core.allocF32(bins * frames);
-const mask = core.allocF32(bins);
-{
-  let seed = 12345;
-  const random = (): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
-  core.writeF32(features, Float32Array.from({ length: bins * frames }, () => -6 + 6 * random()));
-}
-const engines: { name: string; engine: Engine; state: EngineState; fileBytes: number }[] = variants.map((v) => {
-  const engine = createEngine(core, readModel(v.bytes));
-  return { name: v.name, engine, state: engine.createState(), fileBytes: v.bytes.length };
-});
-const exits = base.header.exits.length;
-
-/** CPU µs per frame of `frames` frames through `exit`, and MACs per frame. */
-function pass(e: (typeof engines)[number], exit: number): { micros: number; macs: number } {
-  e.engine.resetState(e.state);
-  core.exports.resetCounters();
-  const cpu = process.cpuUsage();
-  for (let t = 0; t < frames; t++) e.engine.run(e.state, features + 4 * bins * t, mask, { exit });
-  const { user, system } = process.cpuUsage(cpu);
-  return { micros: (user + system) / frames, macs: core.exports.macCount() / frames };
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = [loadavg()[0]];
-for (const e of engines) for (let x = 0; x < exits; x++) pass(e, x); // warm-up: V8 tiers the kernels up
-const times = engines.map(() => Array.from({ length: exits }, () => [] as number[]));
-const macs = engines.map(() => new Array<number>(exits).fill(0));
-for (let round = 0; round < rounds; round++) {
-  for (let i = 0; i < engines.length; i++) {
-    const v = (i + round) % engines.length;
-    for (let x = 0; x < exits; x++) {
-      const r = pass(engines[v], x);
-      times[v][x].push(r.micros);
-      macs[v][x] = r.macs;
-    }
-  }
-}
-load.push(loadavg()[0]);
-const rows = engines.map((e, v) => ({
-  variant: e.name, fileBytes: e.fileBytes, weightBytes: e.engine.weightBytes,
-  exits: base.header.exits.map((exit, x) => ({
-    exit: exit.name, microsPerFrame: median(times[v][x]), speedup: median(times[0][x]) / median(times[v][x]),
-    macsPerFrame: macs[v][x], macShare: macs[v][x] / macs[0][x],
+const { load, rows: timed } = timeModelFrames({ createCore, createEngine, build: values.build },
+  variants.map((v) => ({ name: v.name, model: readModel(v.bytes) })), { frames, rounds });
+const rows = timed.map((t, v) => ({
+  variant: t.name, fileBytes: variants[v].bytes.length, weightBytes: t.weightBytes,
+  exits: t.exits.map((x, i) => ({
+    ...x, speedup: timed[0].exits[i].microsPerFrame / x.microsPerFrame, macShare: x.macsPerFrame / timed[0].exits[i].macsPerFrame,
   })),
 }));
 if (values.json) {
