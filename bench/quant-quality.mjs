@@ -71,7 +71,7 @@ function givenModels() {
   return options.model.map((given) => {
     const [key, file] = given.split(/=(.*)/s);
     if (!key || !file) throw new Error(`--model ${given}: expected KEY=FILE`);
-    return { key, kind: 'given', label: basename(file), file: resolve(file) };
+    return { key, kind: 'given', label: basename(file), file };
   });
 }
 
