@@ -52,6 +52,10 @@ def parse_args(argv=None):
     p.add_argument('--out', type=Path, required=True)
     p.add_argument('--ckpt', type=Path, help='checkpoint file (default OUT/last.pt)')
     p.add_argument('--resume', action='store_true', help='continue from the checkpoint (--steps may not change)')
+    p.add_argument('--shorten-to', type=int,
+                   help='with --resume, joint mode: end the schedule at this step instead of the plan\'s --steps; the '
+                        'cosine continues from where it stands (no restart) and the checkpoint records the new plan '
+                        '(later resumes pass --steps N)')
     p.add_argument('--init-from', type=Path,
                    help='a new run starts from the weights of this nsnet-ee model file, or of a train.py checkpoint '
                         '(.pt: its weight average, feature normalisation included)')
@@ -98,14 +102,30 @@ def stage_bounds(stage: int, steps: int, mode: str):
     return math.ceil(stage * steps / EXITS), math.ceil((stage + 1) * steps / EXITS)
 
 
-def learning_rate(step: int, start: int, end: int, peak: float, warmup: int, time_progress: float = 0.0) -> float:
+def learning_rate(step: int, start: int, end: int, peak: float, warmup: int, time_progress: float = 0.0,
+                  replan: dict | None = None) -> float:
     """Linear warm-up, then cosine decay to peak/10 at the end of the stage (or of the time budget: `time_progress`
-    is the share of --max-minutes spent)."""
+    is the share of --max-minutes spent; `replan`: see plan_progress)."""
     t = step - start
     if t < warmup:
         return peak * (t + 1) / warmup
-    progress = min(1.0, max(time_progress, (t - warmup) / max(1, end - start - warmup)))
+    progress = min(1.0, max(time_progress, plan_progress(step, start, end, warmup, replan)))
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def plan_progress(step: int, start: int, end: int, warmup: int, replan: dict | None = None) -> float:
+    """Share of the cosine done at `step`. `replan` ({'at', 'progress'}, from --shorten-to): from step `at`, where the
+    cosine stood at `progress`, it goes on to its end at `end` instead of the original plan's."""
+    if replan is not None and step >= replan['at']:
+        return replan['progress'] + (1 - replan['progress']) * (step - replan['at']) / max(1, end - replan['at'])
+    return max(0.0, (step - start - warmup) / max(1, end - start - warmup))
+
+
+def shortened_plan(step: int, steps: int, new_steps: int, warmup: int, replan: dict | None) -> dict:
+    """--shorten-to: the schedule position at `step` under the current plan, kept so the cosine continues from it."""
+    if not step < new_steps < steps:
+        raise ValueError(f'--shorten-to {new_steps} must lie between the checkpoint step {step} and the plan\'s {steps}')
+    return {'at': step, 'progress': plan_progress(step, 0, steps, warmup, replan), 'fromSteps': steps}
 
 
 def make_optimizer(model: NsNetEE, stage: int, lr: float):
@@ -209,14 +229,22 @@ def main(argv=None):
 
     mixer = Mixer('train', args.seed, args.crop_seconds)
     valid = valid_set.load()
-    step, elapsed, ckpt = 0, 0.0, None
+    step, elapsed, ckpt, replan = 0, 0.0, None, None
+    if args.shorten_to is not None and not args.resume:
+        raise ValueError('--shorten-to re-plans a run being resumed: give --resume')
     if args.resume and ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location=args.device, weights_only=False)
         if args.sizes and {**ckpt['sizes'], **args.sizes} != ckpt['sizes']:
             raise ValueError(f"--sizes {args.sizes} differ from the checkpoint's {ckpt['sizes']}")
         if args.steps != ckpt['args']['steps']:
             raise ValueError(f"--steps {args.steps} differs from the run's plan ({ckpt['args']['steps']}): the schedule "
-                             'is fixed when a run starts; use --stop-at to pause earlier')
+                             'is fixed when a run starts; use --stop-at to pause earlier, --shorten-to to end it earlier')
+        replan = ckpt.get('replan')
+        if args.shorten_to is not None:
+            if args.mode != 'joint' or args.max_minutes is not None:
+                raise ValueError('--shorten-to needs --mode joint without --max-minutes')
+            replan = shortened_plan(ckpt['step'], args.steps, args.shorten_to, args.warmup, replan)
+            args.steps = args.shorten_to
         model = NsNetEE(**ckpt['sizes'])
         model.load_state_dict(ckpt['model'])
         step, elapsed = ckpt['step'], ckpt['elapsed_s']
@@ -257,7 +285,7 @@ def main(argv=None):
         ckpt_path.parent.mkdir(parents=True, exist_ok=True)
         save(ckpt_path, model=model.state_dict(), ema=ema.state_dict(), opt=opt.state_dict(), step=step, stage=stage,
              elapsed_s=elapsed, mixer_rng=mixer.rng.bit_generator.state, args=vars(args),
-             sizes=model.sizes, exit_macs=model.exit_macs(), last_valid=last_valid)
+             sizes=model.sizes, exit_macs=model.exit_macs(), last_valid=last_valid, replan=replan)
 
     t0, last_ckpt, running = time.time() - elapsed, time.time(), []
     end = min(args.steps, args.stop_at or args.steps)
@@ -267,7 +295,7 @@ def main(argv=None):
             stage = stage_of(step, args.steps, args.mode)
             opt = make_optimizer(model, stage, args.lr)
         lr = learning_rate(step, *stage_bounds(stage, args.steps, args.mode), args.lr, args.warmup,
-                           min(1.0, elapsed / budget_s))
+                           min(1.0, elapsed / budget_s), replan)
         for group in opt.param_groups:
             group['lr'] = lr
         noisy, clean = (t.to(args.device, non_blocking=True) for t in next_batch())
