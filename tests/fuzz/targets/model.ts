@@ -1,7 +1,7 @@
 /**
  * Fuzz target for model files: parse (`readModel`), describe (`tinyhush info`), and when a file is
  * accepted, build a denoiser and run a few frames through every exit, so that sizes the reader
- * let through but the engine cannot handle surface as failures. Seeds: the golden models (the integer one included), the
+ * let through but the engine cannot handle surface as failures. Seeds: the golden models (the integer ones, dense and sparse, included), the
  * format fixtures (every tensor encoding) and small int8 / csr / block-sparse re-encodings.
  */
 import { readFileSync } from 'node:fs';
@@ -55,7 +55,7 @@ export const modelTarget: FuzzTarget = {
     ...['golden/conv.thm', 'golden/gru.thm', 'format/python-written.thm', 'format/python-encoded.thm']
       .map((path) => new Uint8Array(readFileSync(join(FIXTURES, path)))),
     reencoded(),
-    new Uint8Array(readFileSync(join(FIXTURES, 'golden', 'int-model.thm'))),
+    ...['int-model.thm', 'int-sparse-model.thm'].map((file) => new Uint8Array(readFileSync(join(FIXTURES, 'golden', file)))),
   ],
 
   /** Version and header length, then per encoded tensor its first and last row pointers and indices, scales and zero points. */
