@@ -16,29 +16,61 @@ import { lookupLanes, rqLanes, rshiftLanes, satLanes, storeI16Lanes } from './re
 }
 
 /**
- * intGruGates for units 0 … 4·⌊hidden/4⌋ − 1, four per step, from the lane form of the six
- * multipliers and shifts (requant-lanes.ts; the record's lanePow ≠ 0); returns the units done.
- * Every step is docs/integer.md's GRU step in i32 lanes, exact because no intermediate can leave
- * i32: each rq term is below 2^30 in magnitude; r·g and z·(h − n') are products of codes of at most
- * 16 bits (|z·(h − n')| ≤ 32767 · 65536 < 2^31 − 2^14). The table lookups stay scalar.
+ * intGruGates for units from … to − 1, one at a time, in i64 (docs/integer.md's GRU step). The
+ * record's fields are read once into locals: the loop stores to h, so the compiler cannot keep them
+ * itself.
+ */
+function intGruGatesUnits(h: usize, hidden: i32, from: i32, to: i32, p: IntGruParams): void {
+  const acc = <usize>p.scratch, mul = <usize>p.multiplier, shift = <usize>p.shift;
+  const tableR = <usize>p.tableR, tableZ = <usize>p.tableZ, tableN = <usize>p.tableN;
+  const preR = p.preR, preZ = p.preZ, preN = p.preN;
+  const tableBitsR = p.tableBitsR, tableBitsZ = p.tableBitsZ, tableBitsN = p.tableBitsN;
+  const bitsR = p.bitsR, bitsZ = p.bitsZ, bitsN = p.bitsN, bitsH = p.bitsH;
+  const gate = <usize>hidden << 2; // bytes from one accumulator array to the next
+  for (let j = from; j < to; j++) {
+    const ir = <usize>j << 2, iz = ir + gate, iN = iz + gate, hr = iN + gate, hz = hr + gate, hn = hz + gate;
+    const r = lookup(tableR, sat(term(acc, mul, shift, ir) + term(acc, mul, shift, hr), preR), preR, tableBitsR);
+    const z = lookup(tableZ, sat(term(acc, mul, shift, iz) + term(acc, mul, shift, hz), preZ), preZ, tableBitsZ);
+    const g = sat(term(acc, mul, shift, hn), preN);
+    const nPre = sat(term(acc, mul, shift, iN) + rshift(<i64>r * <i64>g, bitsR - 1), preN);
+    const n = align(lookup(tableN, nPre, preN, tableBitsN), bitsN, bitsH);
+    const ho = h + (<usize>j << 1);
+    store<i16>(ho, <i16>sat(n + rshift(<i64>z * (<i64>load<i16>(ho) - n), bitsZ - 1), bitsH));
+  }
+}
+
+/**
+ * intGruGates for units 0 … 4·⌊hidden/4⌋ − 1 by groups of four (the record's lanePow ≠ 0): four
+ * units per SIMD step in the lane form of their six groups of rows (requant-lanes.ts, one per gate),
+ * unit by unit where they have none; returns the units done. Every step is docs/integer.md's GRU
+ * step in i32 lanes, exact because no intermediate can leave i32: each rq term is below 2^30 in
+ * magnitude; r·g and z·(h − n') are products of codes of at most 16 bits
+ * (|z·(h − n')| ≤ 32767 · 65536 < 2^31 − 2^14). The table lookups stay scalar.
  */
 function intGruGatesLanes(h: usize, hidden: i32, p: IntGruParams): i32 {
   const acc = <usize>p.scratch, mul = <usize>p.multiplier, pow = <usize>p.lanePow;
-  const laneShift = p.laneShift, spread = p.laneSpread;
+  const shifts = <usize>p.laneShift, spreads = <usize>p.laneSpread;
   const tableR = <usize>p.tableR, tableZ = <usize>p.tableZ, tableN = <usize>p.tableN;
   const preR = p.preR, preZ = p.preZ, preN = p.preN;
   const tableBitsR = p.tableBitsR, tableBitsZ = p.tableBitsZ, tableBitsN = p.tableBitsN;
   const bitsR = p.bitsR, bitsZ = p.bitsZ, bitsN = p.bitsN, bitsH = p.bitsH;
   const gate = <usize>hidden << 2;
   const units = hidden & ~3;
+  // Bytes from one gate's lane shifts (⌊hidden/4⌋ i32) to the next: `units`; group j / 4's at byte j.
+  const gateGroups = <usize>units;
   for (let j = 0; j < units; j += 4) {
+    const gir = <usize>j, giz = gir + gateGroups, gin = giz + gateGroups, ghr = gin + gateGroups, ghz = ghr + gateGroups, ghn = ghz + gateGroups;
+    if (load<i32>(shifts + gir) < 0) { // the six groups of units j … j+3 have the form together (lane-requant.ts)
+      intGruGatesUnits(h, hidden, j, j + 4, p);
+      continue;
+    }
     const ir = <usize>j << 2, iz = ir + gate, iN = iz + gate, hr = iN + gate, hz = hr + gate, hn = hz + gate;
-    const rPre = i32x4.add(rqLanes(acc, mul, pow, ir, laneShift, spread), rqLanes(acc, mul, pow, hr, laneShift, spread));
-    const zPre = i32x4.add(rqLanes(acc, mul, pow, iz, laneShift, spread), rqLanes(acc, mul, pow, hz, laneShift, spread));
+    const rPre = i32x4.add(rqLanes(acc, mul, pow, ir, shifts, spreads, gir), rqLanes(acc, mul, pow, hr, shifts, spreads, ghr));
+    const zPre = i32x4.add(rqLanes(acc, mul, pow, iz, shifts, spreads, giz), rqLanes(acc, mul, pow, hz, shifts, spreads, ghz));
     const r = lookupLanes(tableR, satLanes(rPre, preR), preR, tableBitsR);
     const z = lookupLanes(tableZ, satLanes(zPre, preZ), preZ, tableBitsZ);
-    const g = satLanes(rqLanes(acc, mul, pow, hn, laneShift, spread), preN);
-    const nPre = i32x4.add(rqLanes(acc, mul, pow, iN, laneShift, spread), rshiftLanes(i32x4.mul(r, g), bitsR - 1));
+    const g = satLanes(rqLanes(acc, mul, pow, hn, shifts, spreads, ghn), preN);
+    const nPre = i32x4.add(rqLanes(acc, mul, pow, iN, shifts, spreads, gin), rshiftLanes(i32x4.mul(r, g), bitsR - 1));
     const tanh = lookupLanes(tableN, satLanes(nPre, preN), preN, tableBitsN);
     const n = bitsH >= bitsN ? i32x4.shl(tanh, bitsH - bitsN) : rshiftLanes(tanh, bitsN - bitsH);
     const ho = h + (<usize>j << 1);
@@ -51,27 +83,11 @@ function intGruGatesLanes(h: usize, hidden: i32, p: IntGruParams): i32 {
 /**
  * Updates the i16 hidden codes h[hidden] in place from the six accumulators (ir, iz, in, hr, hz, hn,
  * i32[hidden] each) that the GEMVs left in the IntGruParams record's scratch: four units per step
- * where the record has the lane form (intGruGatesLanes), the rest unit by unit. The record's fields
- * are read once into locals: the loop stores to h, so the compiler cannot keep them itself.
+ * where the record has the lane form for their group (intGruGatesLanes), the rest unit by unit.
  */
 export function intGruGates(h: usize, hidden: i32, params: usize): void {
   const p = changetype<IntGruParams>(params);
-  const acc = <usize>p.scratch, mul = <usize>p.multiplier, shift = <usize>p.shift;
-  const tableR = <usize>p.tableR, tableZ = <usize>p.tableZ, tableN = <usize>p.tableN;
-  const preR = p.preR, preZ = p.preZ, preN = p.preN;
-  const tableBitsR = p.tableBitsR, tableBitsZ = p.tableBitsZ, tableBitsN = p.tableBitsN;
-  const bitsR = p.bitsR, bitsZ = p.bitsZ, bitsN = p.bitsN, bitsH = p.bitsH;
-  const gate = <usize>hidden << 2; // bytes from one accumulator array to the next
-  for (let j = p.lanePow != 0 ? intGruGatesLanes(h, hidden, p) : 0; j < hidden; j++) {
-    const ir = <usize>j << 2, iz = ir + gate, iN = iz + gate, hr = iN + gate, hz = hr + gate, hn = hz + gate;
-    const r = lookup(tableR, sat(term(acc, mul, shift, ir) + term(acc, mul, shift, hr), preR), preR, tableBitsR);
-    const z = lookup(tableZ, sat(term(acc, mul, shift, iz) + term(acc, mul, shift, hz), preZ), preZ, tableBitsZ);
-    const g = sat(term(acc, mul, shift, hn), preN);
-    const nPre = sat(term(acc, mul, shift, iN) + rshift(<i64>r * <i64>g, bitsR - 1), preN);
-    const n = align(lookup(tableN, nPre, preN, tableBitsN), bitsN, bitsH);
-    const ho = h + (<usize>j << 1);
-    store<i16>(ho, <i16>sat(n + rshift(<i64>z * (<i64>load<i16>(ho) - n), bitsZ - 1), bitsH));
-  }
+  intGruGatesUnits(h, hidden, p.lanePow != 0 ? intGruGatesLanes(h, hidden, p) : 0, hidden, p);
 }
 
 /**

@@ -16,7 +16,10 @@
   table: i32;
   /** i32[rows] accumulators (intDense's scratch). */
   scratch: i32;
-  /** The lane form of the multipliers and shifts (requant-lanes.ts), or lanePow 0: row by row. */
+  /**
+   * The lane form of the multipliers and shifts (requant-lanes.ts): i32[rows] powers, i32[⌊rows/4⌋]
+   * shifts (−1: that group row by row) and spreads per group of four rows; or lanePow 0: row by row.
+   */
   lanePow: i32;
   laneShift: i32;
   laneSpread: i32;
@@ -46,7 +49,11 @@
   bitsH: i32;
   /** i32[6·hidden] accumulators. */
   scratch: i32;
-  /** The lane form of the six multipliers and shifts together, as IntDenseParams's. */
+  /**
+   * The lane form of the six multipliers and shifts, as IntDenseParams's: i32[6·hidden] powers,
+   * i32[6·⌊hidden/4⌋] shifts and spreads per group of four units of a gate (gate by gate); the six
+   * groups of units j … j+3 have it together or run unit by unit.
+   */
   lanePow: i32;
   laneShift: i32;
   laneSpread: i32;

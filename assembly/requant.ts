@@ -31,30 +31,42 @@ const ACT_TANH = 3;
   return toBits >= fromBits ? <i64>v << <i64>(toBits - fromBits) : rshift(<i64>v, fromBits - toBits);
 }
 
+/** requantize's rows from … to − 1, one at a time: docs/integer.md's definitions in i64. */
+function requantizeRows(out: usize, acc: usize, from: i32, to: i32, p: IntDenseParams): void {
+  const act = p.act;
+  const tabled = act == ACT_SIGMOID || act == ACT_TANH;
+  const bits = tabled ? p.preBits : p.outBits;
+  for (let r = from; r < to; r++) {
+    const o = <usize>r << 2;
+    let y = sat(rq(load<i32>(acc + o), load<i32>(<usize>p.multiplier + o), load<i32>(<usize>p.shift + o)), bits);
+    if (tabled) y = lookup(<usize>p.table, y, bits, p.tableBits);
+    else if (act == ACT_RELU && y < 0) y = 0;
+    store<i16>(out + (<usize>r << 1), <i16>y);
+  }
+}
+
 /**
- * requantize's rows 0 … 4·⌊rows/4⌋ − 1, four at a time, in the lane form of requant-lanes.ts (the
- * record's lanePow ≠ 0). Returns the rows done. Separate loops for tabled and clamped outputs keep
- * the activation test out of the loop.
+ * requantize's rows 0 … 4·⌊rows/4⌋ − 1 by groups of four (the record's lanePow ≠ 0): four per SIMD
+ * step in their group's lane form (requant-lanes.ts), row by row a group without one. Returns the
+ * rows done.
  */
 function requantizeLanes(out: usize, acc: usize, rows: i32, p: IntDenseParams): i32 {
-  const mul = <usize>p.multiplier, pow = <usize>p.lanePow, laneShift = p.laneShift, spread = p.laneSpread;
+  const mul = <usize>p.multiplier, pow = <usize>p.lanePow, shifts = <usize>p.laneShift, spreads = <usize>p.laneSpread;
   const act = p.act;
+  const tabled = act == ACT_SIGMOID || act == ACT_TANH;
+  const table = <usize>p.table, preBits = p.preBits, tableBits = p.tableBits;
+  const top = (1 << (p.outBits - 1)) - 1;
+  const high = i32x4.splat(top), low = i32x4.splat(act == ACT_RELU ? 0 : -top);
   const rows4 = rows & ~3;
-  if (act == ACT_SIGMOID || act == ACT_TANH) {
-    const table = <usize>p.table, preBits = p.preBits, tableBits = p.tableBits;
-    for (let r = 0; r < rows4; r += 4) {
-      const o = <usize>r << 2;
-      const y = lookupLanes(table, satLanes(rqLanes(acc, mul, pow, o, laneShift, spread), preBits), preBits, tableBits);
-      storeI16Lanes(out + (<usize>r << 1), y);
+  for (let r = 0; r < rows4; r += 4) {
+    const g = <usize>r; // byte offset of group r / 4's laneShift and laneSpread
+    if (load<i32>(shifts + g) < 0) {
+      requantizeRows(out, acc, r, r + 4, p);
+      continue;
     }
-  } else {
-    const top = (1 << (p.outBits - 1)) - 1;
-    const high = i32x4.splat(top), low = i32x4.splat(act == ACT_RELU ? 0 : -top);
-    for (let r = 0; r < rows4; r += 4) {
-      const o = <usize>r << 2;
-      const y = i32x4.min_s(i32x4.max_s(rqLanes(acc, mul, pow, o, laneShift, spread), low), high);
-      storeI16Lanes(out + (<usize>r << 1), y);
-    }
+    const v = rqLanes(acc, mul, pow, <usize>r << 2, shifts, spreads, g);
+    const y = tabled ? lookupLanes(table, satLanes(v, preBits), preBits, tableBits) : i32x4.min_s(i32x4.max_s(v, low), high);
+    storeI16Lanes(out + (<usize>r << 1), y);
   }
   return rows4;
 }
@@ -63,18 +75,9 @@ function requantizeLanes(out: usize, acc: usize, rows: i32, p: IntDenseParams): 
  * i16 codes out[rows] from int32 accumulators acc[rows]: requantized by the per-row multipliers and
  * shifts of `params` (an IntDenseParams record), then saturated (none, relu) or looked up in the
  * sigmoid/tanh table. `out` may not overlap `acc`. With the record's lane form (requant-lanes.ts)
- * four rows per step, the last rows % 4 row by row.
+ * four rows per step where their group has one, the rest (and the last rows % 4) row by row.
  */
 export function requantize(out: usize, acc: usize, rows: i32, params: usize): void {
   const p = changetype<IntDenseParams>(params);
-  const act = p.act;
-  const tabled = act == ACT_SIGMOID || act == ACT_TANH;
-  const bits = tabled ? p.preBits : p.outBits;
-  for (let r = p.lanePow != 0 ? requantizeLanes(out, acc, rows, p) : 0; r < rows; r++) {
-    const o = <usize>r << 2;
-    let y = sat(rq(load<i32>(acc + o), load<i32>(<usize>p.multiplier + o), load<i32>(<usize>p.shift + o)), bits);
-    if (tabled) y = lookup(<usize>p.table, y, bits, p.tableBits);
-    else if (act == ACT_RELU && y < 0) y = 0;
-    store<i16>(out + (<usize>r << 1), <i16>y);
-  }
+  requantizeRows(out, acc, p.lanePow != 0 ? requantizeLanes(out, acc, rows, p) : 0, rows, p);
 }

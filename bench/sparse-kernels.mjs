@@ -47,6 +47,15 @@ function put(core, Type, values) {
 }
 
 /**
+ * The lane fields (lanePow, laneShift, laneSpread) of a record whose `rows` shifts, `units` per gate,
+ * are all 40 (assembly/int-params.ts, requant-lanes.ts): powers 1, shift 7 and spread 0 per group.
+ */
+function lanes(core, rows, units) {
+  const groups = (rows / units) * (units >> 2);
+  return [put(core, Int32Array, new Array(rows).fill(1)), put(core, Int32Array, new Array(groups).fill(7)), put(core, Int32Array, new Array(groups).fill(0))];
+}
+
+/**
  * A random sparse matrix in a kernel layout (assembly/int-sparse.ts) with a share `1 − sparsity` of
  * its units (elements, or 4×4 grid blocks) kept: { rowPtr, index, values, record, macs }.
  */
@@ -123,7 +132,7 @@ export function benchSparse(build = 'simd', reps = 41) {
     // IntDenseParams (assembly/int-params.ts): zero multipliers, a zero table, shifts 40 in the lane form
     // the engine builds for them (requant-lanes.ts, as for nsnet-ee's); the timing does not depend on the values.
     const params = put(core, Int32Array, [core.alloc(outSize * 4, 64), put(core, Int32Array, new Array(outSize).fill(40)),
-      ACT[act], 8, 16, 10, core.alloc(4 << 10, 64), scratch, put(core, Int32Array, new Array(outSize).fill(1)), 7, 0]);
+      ACT[act], 8, 16, 10, core.alloc(4 << 10, 64), scratch, ...lanes(core, outSize, outSize)]);
     for (const sparsity of SPARSITIES) {
       const sparse = ['csr', 'block'].map((format, k) => ({ name: format, ...sparseMatrix(core, format, outSize, inSize, sparsity, 40 + k) }));
       const timing = interleaved([
@@ -143,8 +152,7 @@ export function benchSparse(build = 'simd', reps = 41) {
     // IntGruParams (assembly/int-params.ts): zero multipliers and tables, shifts 40 in the lane form; the
     // timing does not depend on the values.
     const params = put(core, Int32Array, [core.alloc(6 * hidden * 4, 64), put(core, Int32Array, new Array(6 * hidden).fill(40)),
-      table, table, table, 16, 16, 16, 10, 10, 10, 8, 8, 8, 8, core.alloc(6 * hidden * 4, 64),
-      put(core, Int32Array, new Array(6 * hidden).fill(1)), 7, 0]);
+      table, table, table, 16, 16, 16, 10, 10, 10, 8, 8, 8, 8, core.alloc(6 * hidden * 4, 64), ...lanes(core, 6 * hidden, hidden)]);
     const [Wih, Whh] = [randomI8(core, gates * inSize, 6), randomI8(core, gates * hidden, 7)];
     const [bih, bhh] = [core.alloc(gates * 4, 64), core.alloc(gates * 4, 64)];
     const x = randomI8(core, inSize * 2, 8);

@@ -80,52 +80,59 @@ function place(values: ArrayLike<number>): number {
 }
 const i16 = (ptr: number, n: number): Int16Array => new Int16Array(core.exports.memory.buffer, ptr, n).slice();
 
-/** The lane fields of a record for (m, s), required to exist. */
-function laneFields(m: Int32Array, s: Int32Array): number[] {
-  const form = laneRequant(m, s);
-  if (form === null) throw new Error(`no lane form for shifts ${Math.min(...s)}…${Math.max(...s)}`);
-  return [place(form.pow), form.shift, form.spread];
+/**
+ * The lane fields of a record for (m, s) with `units` rows per gate (a lane form required to exist
+ * where there is a group of four), with the inputs each path must not read poisoned: the shifts of
+ * rows in lane groups (a kernel that ran them row by row would be wrong) and the powers of rows run
+ * row by row (0). Also how many groups have the lane form and how many run row by row.
+ */
+function laneInputs(m: Int32Array, s: Int32Array, units: number): { lanes: number[]; shifts: Int32Array; laneGroups: number; rowGroups: number } {
+  const form = laneRequant(m, s, units);
+  if (form === null && units >= 4) throw new Error(`no lane form for shifts ${Math.min(...s)}…${Math.max(...s)}`);
+  if (form === null) return { lanes: [0, 0, 0], shifts: s, laneGroups: 0, rowGroups: 0 };
+  const groups = Math.floor(units / 4); // per gate; group g of gate k at k·groups + g
+  const inLanes = (r: number): boolean => r % units < 4 * groups && form.shift[Math.floor(r / units) * groups + ((r % units) >> 2)] >= 0;
+  const pow = form.pow.map((p, r) => (inLanes(r) ? p : 0));
+  const shifts = s.map((v, r) => (inLanes(r) ? 64 - v : v));
+  const laneGroups = form.shift.filter((v) => v >= 0).length;
+  return { lanes: [place(pow), place(form.shift), place(form.spread)], shifts, laneGroups, rowGroups: form.shift.length - laneGroups };
 }
 
 const differ = (got: Int16Array, want: bigint[]): number => want.reduce((n, v, i) => n + (BigInt(got[i]) !== v ? 1 : 0), 0);
 const ACT = { none: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
+type Act = keyof typeof ACT;
 /** Shift ranges [S_min, S_min + spread] with the widest spread the lane form allows, and narrower ones. */
 const RANGES: [number, number][] = [[33, 0], [34, 1], [38, 2], [40, 7], [47, 14], [48, 14], [62, 0]];
 
-const results: Record<string, { lanes: number; rows: number; outputs: number; ties: number }> = {};
+const results: Record<string, { lanes: number; rows: number; outputs: number; ties: number; laneGroups: number; rowGroups: number }> = {};
 let ties = 0;
 const countTies = (acc: number, m: number, s: number): void => {
   if (m !== 0 && (BigInt(acc) * BigInt(m)) % (1n << BigInt(s)) === (acc < 0 ? -1n : 1n) * (1n << BigInt(s - 1))) ties++;
 };
 
-for (const [low, spread] of RANGES) {
-  for (const rows of [1, 3, 4, 7, 13, 161]) {
-    for (const act of ['none', 'relu', 'sigmoid', 'tanh'] as const) {
-      const outBits = pick([2, 8, 16]);
-      const preBits = pick([2, 9, 16]);
-      const tableBits = Math.min(preBits, 12) - int(0, 1);
-      const tabled = act === 'sigmoid' || act === 'tanh';
-      const m = multipliers(rows);
-      const s = shifts(m, low, spread);
-      const tab = table(outBits, act === 'tanh', tableBits);
-      ties = 0;
-      const acc = Int32Array.from(m, (mr, r) => accumulator(mr, s[r]));
-      acc.forEach((a, r) => countTies(a, m[r], s[r]));
-      const want = [...acc].map((a, r) => {
-        const y = sat(rq(a, m[r], s[r]), tabled ? preBits : outBits);
-        return tabled ? lookup(tab, y, preBits, tableBits) : act === 'relu' && y < 0n ? 0n : y;
-      });
-      const head = [place(m), place(s), ACT[act], outBits, preBits, tableBits, place(tab), alloc(rows)];
-      const got = (lanes: number[]): Int16Array => {
-        const out = alloc(rows);
-        kernels.requantize(out, place(acc), rows, place([...head, ...lanes]));
-        return i16(out, rows);
-      };
-      results[`requantize s ${low}…${low + spread}, ${rows} rows, ${act}`] = {
-        lanes: differ(got(laneFields(m, s)), want), rows: differ(got([0, 0, 0]), want), outputs: rows, ties,
-      };
-    }
-  }
+/** One requantize case: both paths on accumulators drawn for (m, s), against the BigInt definitions. */
+function requantizeCase(name: string, m: Int32Array, s: Int32Array, act: Act): void {
+  const rows = m.length;
+  const outBits = pick([2, 8, 16]);
+  const preBits = pick([2, 9, 16]);
+  const tableBits = Math.min(preBits, 12) - int(0, 1);
+  const tabled = act === 'sigmoid' || act === 'tanh';
+  const tab = table(outBits, act === 'tanh', tableBits);
+  ties = 0;
+  const acc = Int32Array.from(m, (mr, r) => accumulator(mr, s[r]));
+  acc.forEach((a, r) => countTies(a, m[r], s[r]));
+  const want = [...acc].map((a, r) => {
+    const y = sat(rq(a, m[r], s[r]), tabled ? preBits : outBits);
+    return tabled ? lookup(tab, y, preBits, tableBits) : act === 'relu' && y < 0n ? 0n : y;
+  });
+  const got = (shifts: Int32Array, lanes: number[]): Int16Array => {
+    const out = alloc(rows);
+    const params = [place(m), place(shifts), ACT[act], outBits, preBits, tableBits, place(tab), alloc(rows), ...lanes];
+    kernels.requantize(out, place(acc), rows, place(params));
+    return i16(out, rows);
+  };
+  const { lanes, shifts, laneGroups, rowGroups } = laneInputs(m, s, rows);
+  results[name] = { lanes: differ(got(shifts, lanes), want), rows: differ(got(s, [0, 0, 0]), want), outputs: rows, ties, laneGroups, rowGroups };
 }
 
 /** Bit widths of a GRU: pre-activations P (r, z, n), table bits K, outputs r, z, n, h. */
@@ -136,37 +143,110 @@ const GRU_BITS = [
   { pre: [2, 2, 2], table: [2, 1, 2], bits: [2, 2, 2, 2] },
 ];
 
+/** One intGruGates case (six gates of `hidden` rows in m, s; bit widths GRU_BITS[config]), as requantizeCase. */
+function gruCase(name: string, m: Int32Array, s: Int32Array, hidden: number, config: number): void {
+  const { pre, table: tableBits, bits } = GRU_BITS[config];
+  const [bitsR, bitsZ, bitsN, bitsH] = bits;
+  const tables = [table(bitsR, false, tableBits[0]), table(bitsZ, false, tableBits[1]), table(bitsN, true, tableBits[2])];
+  ties = 0;
+  const acc = Int32Array.from(m, (mr, r) => accumulator(mr, s[r]));
+  acc.forEach((a, r) => countTies(a, m[r], s[r]));
+  const h0 = Int16Array.from({ length: hidden }, () => int(-Number(top(bitsH)), Number(top(bitsH))));
+  const term = (gate: number, j: number): bigint => rq(acc[gate * hidden + j], m[gate * hidden + j], s[gate * hidden + j]);
+  const want = [...h0].map((h, j) => {
+    const r = lookup(tables[0], sat(term(0, j) + term(3, j), pre[0]), pre[0], tableBits[0]);
+    const z = lookup(tables[1], sat(term(1, j) + term(4, j), pre[1]), pre[1], tableBits[1]);
+    const g = sat(term(5, j), pre[2]);
+    const nPre = sat(term(2, j) + rshift(r * g, bitsR - 1), pre[2]);
+    const n = align(lookup(tables[2], nPre, pre[2], tableBits[2]), bitsN, bitsH);
+    return sat(n + rshift(z * (BigInt(h) - n), bitsZ - 1), bitsH);
+  });
+  const got = (shifts: Int32Array, lanes: number[]): Int16Array => {
+    const h = alloc(hidden);
+    new Int16Array(core.exports.memory.buffer, h, hidden).set(h0);
+    const params = place([place(m), place(shifts), ...tables.map(place), ...pre, ...tableBits, ...bits, place(acc), ...lanes]);
+    kernels.intGruGates(h, hidden, params);
+    return i16(h, hidden);
+  };
+  const { lanes, shifts, laneGroups, rowGroups } = laneInputs(m, s, hidden);
+  results[name] = { lanes: differ(got(shifts, lanes), want), rows: differ(got(s, [0, 0, 0]), want), outputs: hidden, ties, laneGroups, rowGroups };
+}
+
+// Whole tensors in one shift range: every group has the lane form.
 for (const [low, spread] of RANGES) {
+  for (const rows of [1, 3, 4, 7, 13, 161]) {
+    for (const act of Object.keys(ACT) as Act[]) {
+      const m = multipliers(rows);
+      requantizeCase(`requantize s ${low}…${low + spread}, ${rows} rows, ${act}`, m, shifts(m, low, spread), act);
+    }
+  }
   for (const hidden of [1, 3, 4, 5, 13, 21]) {
-    GRU_BITS.forEach(({ pre, table: tableBits, bits }, config) => {
-      const [bitsR, bitsZ, bitsN, bitsH] = bits;
+    for (let config = 0; config < GRU_BITS.length; config++) {
       const m = multipliers(6 * hidden);
-      const s = shifts(m, low, spread);
-      const tables = [table(bitsR, false, tableBits[0]), table(bitsZ, false, tableBits[1]), table(bitsN, true, tableBits[2])];
-      ties = 0;
-      const acc = Int32Array.from(m, (mr, r) => accumulator(mr, s[r]));
-      acc.forEach((a, r) => countTies(a, m[r], s[r]));
-      const h0 = Int16Array.from({ length: hidden }, () => int(-Number(top(bitsH)), Number(top(bitsH))));
-      const term = (gate: number, j: number): bigint => rq(acc[gate * hidden + j], m[gate * hidden + j], s[gate * hidden + j]);
-      const want = [...h0].map((h, j) => {
-        const r = lookup(tables[0], sat(term(0, j) + term(3, j), pre[0]), pre[0], tableBits[0]);
-        const z = lookup(tables[1], sat(term(1, j) + term(4, j), pre[1]), pre[1], tableBits[1]);
-        const g = sat(term(5, j), pre[2]);
-        const nPre = sat(term(2, j) + rshift(r * g, bitsR - 1), pre[2]);
-        const n = align(lookup(tables[2], nPre, pre[2], tableBits[2]), bitsN, bitsH);
-        return sat(n + rshift(z * (BigInt(h) - n), bitsZ - 1), bitsH);
-      });
-      const got = (lanes: number[]): Int16Array => {
-        const h = alloc(hidden);
-        new Int16Array(core.exports.memory.buffer, h, hidden).set(h0);
-        const params = place([place(m), place(s), ...tables.map(place), ...pre, ...tableBits, ...bits, place(acc), ...lanes]);
-        kernels.intGruGates(h, hidden, params);
-        return i16(h, hidden);
-      };
-      results[`gru s ${low}…${low + spread}, hidden ${hidden}, bits ${config}`] = {
-        lanes: differ(got(laneFields(m, s)), want), rows: differ(got([0, 0, 0]), want), outputs: hidden, ties,
-      };
-    });
+      gruCase(`gru s ${low}…${low + spread}, hidden ${hidden}, bits ${config}`, m, shifts(m, low, spread), hidden, config);
+    }
+  }
+}
+
+/**
+ * A group's kind of shifts: exact (a lane form, each group its own range), low (a shift below 33),
+ * wide (spread over S_min − 33), zero (every m = 0).
+ */
+type Kind = 'exact' | 'low' | 'wide' | 'zero';
+function range(kind: Kind): [number, number] {
+  if (kind === 'low') {
+    const low = int(1, 32);
+    return [low, int(0, 62 - low)];
+  }
+  if (kind === 'wide') {
+    const low = int(33, 47);
+    return [low, int(low - 32, 62 - low)];
+  }
+  const low = int(33, 62);
+  return [low, int(0, Math.min(low - 33, 62 - low))];
+}
+
+/**
+ * Multipliers and shifts of `gates` gates of `units` rows, group by group (four rows of a gate; a
+ * gate's last units % 4 rows a group too), each in a range of its own kind: in every gate group 0
+ * exact and group 1 exact but in one gate low or wide (so its four units run row by row), the others
+ * of any kind. A group's shifts reach both ends of its range on rows with m ≠ 0; then s = 1 where m = 0.
+ */
+function groupedTensor(gates: number, units: number): { m: Int32Array; s: Int32Array } {
+  const m = multipliers(gates * units);
+  const s = new Int32Array(gates * units);
+  const outlier = int(0, gates - 1);
+  for (let gate = 0; gate < gates; gate++) {
+    for (let j = 0; j < units; j += 4) {
+      const kind: Kind = j === 0 ? 'exact' : j === 4 ? (gate === outlier ? pick<Kind>(['low', 'wide']) : 'exact')
+        : pick<Kind>(['exact', 'exact', 'low', 'wide', 'zero']);
+      const [low, spread] = range(kind);
+      const rows = Array.from({ length: Math.min(4, units - j) }, (_, i) => gate * units + j + i);
+      for (const r of rows) s[r] = int(low, low + spread);
+      const [first, last] = [rows[0], rows[rows.length - 1]];
+      [s[first], s[last]] = [low, low + spread];
+      if (kind === 'zero') for (const r of rows) m[r] = 0;
+      else for (const r of [first, last]) m[r] ||= 2 ** 30;
+    }
+  }
+  return { m, s: s.map((v, r) => (m[r] === 0 ? 1 : v)) };
+}
+
+// Tensors whose groups differ: some without a lane form, ranges per group, partial last groups.
+for (const rows of [8, 13, 22, 41, 161]) {
+  for (const act of Object.keys(ACT) as Act[]) {
+    for (let k = 0; k < 3; k++) {
+      const { m, s } = groupedTensor(1, rows);
+      requantizeCase(`mixed requantize ${rows} rows, ${act}, ${k}`, m, s, act);
+    }
+  }
+}
+for (const hidden of [8, 11, 21, 42]) {
+  for (let config = 0; config < GRU_BITS.length; config++) {
+    for (let k = 0; k < 3; k++) {
+      const { m, s } = groupedTensor(6, hidden);
+      gruCase(`mixed gru hidden ${hidden}, bits ${config}, ${k}`, m, s, hidden, config);
+    }
   }
 }
 console.log(JSON.stringify(results));

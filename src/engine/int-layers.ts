@@ -70,12 +70,13 @@ function placer(core: Core, model: Model) {
   };
   const tensor = (name: string): number => i32(model.int32(name));
   /**
-   * A record's lane fields (lanePow, laneShift, laneSpread) for the multiplier and shift tensors
-   * named: derived data, not counted as held; [0, 0, 0] (row by row) where the lane form is not exact.
+   * A record's lane fields (lanePow, laneShift, laneSpread: addresses of their per-row and per-group
+   * arrays) for the multiplier and shift tensors named, `units` rows per gate (laneRequant): derived
+   * data, not counted as held; [0, 0, 0] (row by row) where no group has an exact lane form.
    */
-  const lanes = (multiplier: string, shift: string): number[] => {
-    const form = laneRequant(model.int32(multiplier), model.int32(shift));
-    return form === null ? [0, 0, 0] : [record([...form.pow]), form.shift, form.spread];
+  const lanes = (multiplier: string, shift: string, units?: number): number[] => {
+    const form = laneRequant(model.int32(multiplier), model.int32(shift), units);
+    return form === null ? [0, 0, 0] : [form.pow, form.shift, form.spread].map((values) => record([...values]));
   };
   return { matrix, tensor, record, lanes, scratch: (words: number) => core.allocU8(words * 4), bytes: () => bytes };
 }
@@ -113,7 +114,7 @@ function placeGru(core: Core, model: Model, layer: GruIntLayer): PlacedIntLayer 
   const b2 = p.tensor(layer.biasHh);
   const params = p.record([p.tensor(layer.multiplier), p.tensor(layer.shift), p.tensor(t.r), p.tensor(t.z), p.tensor(t.n),
     q.preBits.r, q.preBits.z, q.preBits.n, q.tableBits.r, q.tableBits.z, q.tableBits.n,
-    q.bits.r, q.bits.z, q.bits.n, q.bits.h, p.scratch(6 * layer.hidden), ...p.lanes(layer.multiplier, layer.shift)]);
+    q.bits.r, q.bits.z, q.bits.n, q.bits.h, p.scratch(6 * layer.hidden), ...p.lanes(layer.multiplier, layer.shift, layer.hidden)]);
   return { w, w2, sparse, b, b2, params, invScale: inverseScale(core, layer), bytes: p.bytes() };
 }
 

@@ -73,8 +73,9 @@ export function engineMemory(
     if (layer.op === 'dense' && layer.ratioWeight !== undefined) stateBytes += f32(layer.out);
     stateBytes += f32(outputSize(layer));
     if (isInt(layer)) {
-      // parameter record, accumulator scratch and lane powers (≤ 6 per output each), 1/inputScale; input codes and f32 mask per state
-      engineBytes += block(4 * INT_PARAM_WORDS) + 2 * f32(6 * outputSize(layer)) + block(4);
+      // parameter record, accumulator scratch and lane powers (≤ 6 per output each), lane shifts and
+      // spreads (≤ 6 per four outputs each), 1/inputScale; input codes and f32 mask per state
+      engineBytes += block(4 * INT_PARAM_WORDS) + 2 * f32(6 * outputSize(layer)) + 2 * f32((6 * outputSize(layer)) >> 2) + block(4);
       stateBytes += f32(header.features.bins) + f32(outputSize(layer));
     }
     if (layer.op === 'gru') maxHidden = Math.max(maxHidden, layer.hidden);
