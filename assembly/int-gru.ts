@@ -40,42 +40,46 @@ function intGruGatesUnits(h: usize, hidden: i32, from: i32, to: i32, p: IntGruPa
 }
 
 /**
- * intGruGates for units 0 … 4·⌊hidden/4⌋ − 1 by groups of four (the record's lanePow ≠ 0): four
- * units per SIMD step in the lane form of their six groups of rows (requant-lanes.ts, one per gate),
- * unit by unit where they have none; returns the units done. Every step is docs/integer.md's GRU
- * step in i32 lanes, exact because no intermediate can leave i32: each rq term is below 2^30 in
+ * intGruGates for units 0 … 4·⌊hidden/4⌋ − 1 by runs of groups of four units (the record's lanePow ≠
+ * 0): four units per SIMD step in the run's lane form of the six gates (requant-lanes.ts, one per
+ * gate), unit by unit a run without one; returns the units done. Every step is docs/integer.md's
+ * GRU step in i32 lanes, exact because no intermediate can leave i32: each rq term is below 2^30 in
  * magnitude; r·g and z·(h − n') are products of codes of at most 16 bits
  * (|z·(h − n')| ≤ 32767 · 65536 < 2^31 − 2^14). The table lookups stay scalar.
  */
 function intGruGatesLanes(h: usize, hidden: i32, p: IntGruParams): i32 {
   const acc = <usize>p.scratch, mul = <usize>p.multiplier, pow = <usize>p.lanePow;
-  const shifts = <usize>p.laneShift, spreads = <usize>p.laneSpread;
   const tableR = <usize>p.tableR, tableZ = <usize>p.tableZ, tableN = <usize>p.tableN;
   const preR = p.preR, preZ = p.preZ, preN = p.preN;
   const tableBitsR = p.tableBitsR, tableBitsZ = p.tableBitsZ, tableBitsN = p.tableBitsN;
   const bitsR = p.bitsR, bitsZ = p.bitsZ, bitsN = p.bitsN, bitsH = p.bitsH;
   const gate = <usize>hidden << 2;
   const units = hidden & ~3;
-  // Bytes from one gate's lane shifts (⌊hidden/4⌋ i32) to the next: `units`; group j / 4's at byte j.
-  const gateGroups = <usize>units;
-  for (let j = 0; j < units; j += 4) {
-    const gir = <usize>j, giz = gir + gateGroups, gin = giz + gateGroups, ghr = gin + gateGroups, ghz = ghr + gateGroups, ghn = ghz + gateGroups;
-    if (load<i32>(shifts + gir) < 0) { // the six groups of units j … j+3 have the form together (lane-requant.ts)
-      intGruGatesUnits(h, hidden, j, j + 4, p);
+  for (let j = 0, run = <usize>p.laneRuns; j < units; run += 52) {
+    // The run's end, then laneShift s and laneSpread d of each gate, in the order ir, iz, in, hr, hz, hn.
+    const end = load<i32>(run);
+    const sIr = load<i32>(run, 4), dIr = load<i32>(run, 8), sIz = load<i32>(run, 12), dIz = load<i32>(run, 16);
+    const sIn = load<i32>(run, 20), dIn = load<i32>(run, 24), sHr = load<i32>(run, 28), dHr = load<i32>(run, 32);
+    const sHz = load<i32>(run, 36), dHz = load<i32>(run, 40), sHn = load<i32>(run, 44), dHn = load<i32>(run, 48);
+    if (sIr < 0) { // the six gates' groups of these units have the form together (lane-requant.ts)
+      intGruGatesUnits(h, hidden, j, end, p);
+      j = end;
       continue;
     }
-    const ir = <usize>j << 2, iz = ir + gate, iN = iz + gate, hr = iN + gate, hz = hr + gate, hn = hz + gate;
-    const rPre = i32x4.add(rqLanes(acc, mul, pow, ir, shifts, spreads, gir), rqLanes(acc, mul, pow, hr, shifts, spreads, ghr));
-    const zPre = i32x4.add(rqLanes(acc, mul, pow, iz, shifts, spreads, giz), rqLanes(acc, mul, pow, hz, shifts, spreads, ghz));
-    const r = lookupLanes(tableR, satLanes(rPre, preR), preR, tableBitsR);
-    const z = lookupLanes(tableZ, satLanes(zPre, preZ), preZ, tableBitsZ);
-    const g = satLanes(rqLanes(acc, mul, pow, hn, shifts, spreads, ghn), preN);
-    const nPre = i32x4.add(rqLanes(acc, mul, pow, iN, shifts, spreads, gin), rshiftLanes(i32x4.mul(r, g), bitsR - 1));
-    const tanh = lookupLanes(tableN, satLanes(nPre, preN), preN, tableBitsN);
-    const n = bitsH >= bitsN ? i32x4.shl(tanh, bitsH - bitsN) : rshiftLanes(tanh, bitsN - bitsH);
-    const ho = h + (<usize>j << 1);
-    const old = i32x4.extend_low_i16x8_s(v128.load64_zero(ho));
-    storeI16Lanes(ho, satLanes(i32x4.add(n, rshiftLanes(i32x4.mul(z, i32x4.sub(old, n)), bitsZ - 1)), bitsH));
+    for (; j < end; j += 4) {
+      const oIr = <usize>j << 2, oIz = oIr + gate, oIn = oIz + gate, oHr = oIn + gate, oHz = oHr + gate, oHn = oHz + gate;
+      const rPre = i32x4.add(rqLanes(acc, mul, pow, oIr, sIr, dIr), rqLanes(acc, mul, pow, oHr, sHr, dHr));
+      const zPre = i32x4.add(rqLanes(acc, mul, pow, oIz, sIz, dIz), rqLanes(acc, mul, pow, oHz, sHz, dHz));
+      const r = lookupLanes(tableR, satLanes(rPre, preR), preR, tableBitsR);
+      const z = lookupLanes(tableZ, satLanes(zPre, preZ), preZ, tableBitsZ);
+      const g = satLanes(rqLanes(acc, mul, pow, oHn, sHn, dHn), preN);
+      const nPre = i32x4.add(rqLanes(acc, mul, pow, oIn, sIn, dIn), rshiftLanes(i32x4.mul(r, g), bitsR - 1));
+      const tanh = lookupLanes(tableN, satLanes(nPre, preN), preN, tableBitsN);
+      const n = bitsH >= bitsN ? i32x4.shl(tanh, bitsH - bitsN) : rshiftLanes(tanh, bitsN - bitsH);
+      const ho = h + (<usize>j << 1);
+      const old = i32x4.extend_low_i16x8_s(v128.load64_zero(ho));
+      storeI16Lanes(ho, satLanes(i32x4.add(n, rshiftLanes(i32x4.mul(z, i32x4.sub(old, n)), bitsZ - 1)), bitsH));
+    }
   }
   return units;
 }

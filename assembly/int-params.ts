@@ -17,12 +17,12 @@
   /** i32[rows] accumulators (intDense's scratch). */
   scratch: i32;
   /**
-   * The lane form of the multipliers and shifts (requant-lanes.ts): i32[rows] powers, i32[⌊rows/4⌋]
-   * shifts (−1: that group row by row) and spreads per group of four rows; or lanePow 0: row by row.
+   * The lane form of the multipliers and shifts (requant-lanes.ts): i32[rows] powers and its runs of
+   * groups of four rows, i32[3] each: end row, laneShift (−1: row by row), laneSpread; or lanePow 0:
+   * row by row.
    */
   lanePow: i32;
-  laneShift: i32;
-  laneSpread: i32;
+  laneRuns: i32;
 }
 
 /** A gru-int layer (intGruStep). Matrices, biases, multipliers and shifts in the order ir, iz, in, hr, hz, hn. */
@@ -50,11 +50,9 @@
   /** i32[6·hidden] accumulators. */
   scratch: i32;
   /**
-   * The lane form of the six multipliers and shifts, as IntDenseParams's: i32[6·hidden] powers,
-   * i32[6·⌊hidden/4⌋] shifts and spreads per group of four units of a gate (gate by gate); the six
-   * groups of units j … j+3 have it together or run unit by unit.
+   * The lane form of the six multipliers and shifts, as IntDenseParams's: i32[6·hidden] powers and
+   * runs of groups of four units, i32[13] each: end unit, then laneShift and laneSpread per gate.
    */
   lanePow: i32;
-  laneShift: i32;
-  laneSpread: i32;
+  laneRuns: i32;
 }

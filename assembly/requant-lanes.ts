@@ -1,29 +1,26 @@
 // docs/integer.md's requantization rq(acc, m, s) = rshift(acc · m, s) four rows at a time, bit for
 // bit. WASM SIMD has no per-lane shift, so the engine rewrites a tensor's per-row shifts at load
-// (src/engine/lane-requant.ts) into a "lane form" per group of four rows (four units of one gate of
-// a GRU): for the group's shifts S_min ≤ s ≤ S_max (rows with m = 0 left out), laneShift =
-// S_min − 33, laneSpread D = S_max − S_min and lanePow[r] = 2^(S_max − s[r]). A group has it only
-// where S_min ≥ 33 and D ≤ S_min − 33 (a GRU's four units: in every gate), else laneShift = −1 and
-// its rows run row by row; then, for any int32 acc (e = s − 32 ≥ 1):
+// (src/engine/lane-requant.ts) into a "lane form" per run of groups of four rows (a GRU: of four
+// units, per gate): for the run's shifts S_min ≤ s ≤ S_max (rows with m = 0 left out), laneShift =
+// S_min − 33, laneSpread D = S_max − S_min and lanePow[r] = 2^(S_max − s[r]). A run has it only
+// where S_min ≥ 33 and D ≤ S_min − 33 (a GRU's: in every gate), else laneShift = −1 and its rows run
+// row by row; then, for any int32 acc (e = s − 32 ≥ 1):
 //   h = ⌊acc·m / 2^32⌋ (the high words of i64x2.extmul; |acc·m| < 2^62, so |h| ≤ 2^30)
 //   rq = ⌊(h + 2^(e−1)) / 2^e⌋              (2^(s−1) is a multiple of 2^32)
 //      = ⌊(⌊h / 2^(e−1)⌋ + 1) / 2⌋
 //      = ⌊(⌊h / 2^laneShift⌋ · lanePow + 2^D) / 2^(D+1)⌋   (e − 1 = laneShift + D − log2 lanePow)
 // where every step is an i32 lane operation that cannot overflow: |⌊h / 2^laneShift⌋ · lanePow| ≤
 // 2^(30 − laneShift + D) ≤ 2^30. A row with m = 0 gives 0 for any lanePow. Results are below 2^30
-// in magnitude, so a GRU's sum of two still fits i32. The bounds hold per group: each group's rows
-// need only their own S_min and D, so groups of one tensor may differ in both.
+// in magnitude, so a GRU's sum of two still fits i32. The bounds hold per run: each run's rows need
+// only their own S_min and D, so runs of one tensor may differ in both. A kernel keeps a run's
+// laneShift and laneSpread in locals (loading them per group of four costs as much as the SIMD work).
 
-/**
- * rq of the four rows at byte offset `o` of acc, multipliers and lanePow, in the lane form of their
- * group, whose laneShift and laneSpread lie at byte offset `g` of `shifts` and `spreads`.
- */
-@inline export function rqLanes(acc: usize, mul: usize, pow: usize, o: usize, shifts: usize, spreads: usize, g: usize): v128 {
+/** rq of the four rows at byte offset `o` of acc, multipliers and lanePow, in their group's lane form above. */
+@inline export function rqLanes(acc: usize, mul: usize, pow: usize, o: usize, laneShift: i32, spread: i32): v128 {
   const a = v128.load(acc + o);
   const m = v128.load(mul + o);
   const high = v128.shuffle<i32>(i64x2.extmul_low_i32x4_s(a, m), i64x2.extmul_high_i32x4_s(a, m), 1, 3, 5, 7);
-  const spread = load<i32>(spreads + g);
-  const scaled = i32x4.mul(i32x4.shr_s(high, load<i32>(shifts + g)), v128.load(pow + o));
+  const scaled = i32x4.mul(i32x4.shr_s(high, laneShift), v128.load(pow + o));
   return i32x4.shr_s(i32x4.add(scaled, i32x4.splat(1 << spread)), spread + 1);
 }
 

@@ -46,27 +46,36 @@ function requantizeRows(out: usize, acc: usize, from: i32, to: i32, p: IntDenseP
 }
 
 /**
- * requantize's rows 0 … 4·⌊rows/4⌋ − 1 by groups of four (the record's lanePow ≠ 0): four per SIMD
- * step in their group's lane form (requant-lanes.ts), row by row a group without one. Returns the
- * rows done.
+ * requantize's rows 0 … 4·⌊rows/4⌋ − 1 run by run (the record's lanePow ≠ 0): four per SIMD step in
+ * the run's lane form (requant-lanes.ts), row by row a run without one. Returns the rows done.
  */
 function requantizeLanes(out: usize, acc: usize, rows: i32, p: IntDenseParams): i32 {
-  const mul = <usize>p.multiplier, pow = <usize>p.lanePow, shifts = <usize>p.laneShift, spreads = <usize>p.laneSpread;
+  const mul = <usize>p.multiplier, pow = <usize>p.lanePow;
   const act = p.act;
   const tabled = act == ACT_SIGMOID || act == ACT_TANH;
   const table = <usize>p.table, preBits = p.preBits, tableBits = p.tableBits;
   const top = (1 << (p.outBits - 1)) - 1;
   const high = i32x4.splat(top), low = i32x4.splat(act == ACT_RELU ? 0 : -top);
   const rows4 = rows & ~3;
-  for (let r = 0; r < rows4; r += 4) {
-    const g = <usize>r; // byte offset of group r / 4's laneShift and laneSpread
-    if (load<i32>(shifts + g) < 0) {
-      requantizeRows(out, acc, r, r + 4, p);
+  for (let r = 0, run = <usize>p.laneRuns; r < rows4; run += 12) {
+    const end = load<i32>(run), laneShift = load<i32>(run, 4), spread = load<i32>(run, 8);
+    if (laneShift < 0) {
+      requantizeRows(out, acc, r, end, p);
+      r = end;
       continue;
     }
-    const v = rqLanes(acc, mul, pow, <usize>r << 2, shifts, spreads, g);
-    const y = tabled ? lookupLanes(table, satLanes(v, preBits), preBits, tableBits) : i32x4.min_s(i32x4.max_s(v, low), high);
-    storeI16Lanes(out + (<usize>r << 1), y);
+    // Separate loops for tabled and clamped outputs keep the activation test out of them.
+    if (tabled) {
+      for (; r < end; r += 4) {
+        const v = rqLanes(acc, mul, pow, <usize>r << 2, laneShift, spread);
+        storeI16Lanes(out + (<usize>r << 1), lookupLanes(table, satLanes(v, preBits), preBits, tableBits));
+      }
+    } else {
+      for (; r < end; r += 4) {
+        const v = rqLanes(acc, mul, pow, <usize>r << 2, laneShift, spread);
+        storeI16Lanes(out + (<usize>r << 1), i32x4.min_s(i32x4.max_s(v, low), high));
+      }
+    }
   }
   return rows4;
 }
@@ -75,7 +84,7 @@ function requantizeLanes(out: usize, acc: usize, rows: i32, p: IntDenseParams): 
  * i16 codes out[rows] from int32 accumulators acc[rows]: requantized by the per-row multipliers and
  * shifts of `params` (an IntDenseParams record), then saturated (none, relu) or looked up in the
  * sigmoid/tanh table. `out` may not overlap `acc`. With the record's lane form (requant-lanes.ts)
- * four rows per step where their group has one, the rest (and the last rows % 4) row by row.
+ * four rows per step where their run has one, the rest (and the last rows % 4) row by row.
  */
 export function requantize(out: usize, acc: usize, rows: i32, params: usize): void {
   const p = changetype<IntDenseParams>(params);

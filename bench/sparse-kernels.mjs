@@ -47,12 +47,12 @@ function put(core, Type, values) {
 }
 
 /**
- * The lane fields (lanePow, laneShift, laneSpread) of a record whose `rows` shifts, `units` per gate,
- * are all 40 (assembly/int-params.ts, requant-lanes.ts): powers 1, shift 7 and spread 0 per group.
+ * The lane fields (lanePow, laneRuns) of a record whose `rows` shifts, `units` per gate, are all 40
+ * (assembly/int-params.ts, requant-lanes.ts): powers 1 and one run, shift 7 and spread 0 per gate.
  */
 function lanes(core, rows, units) {
-  const groups = (rows / units) * (units >> 2);
-  return [put(core, Int32Array, new Array(rows).fill(1)), put(core, Int32Array, new Array(groups).fill(7)), put(core, Int32Array, new Array(groups).fill(0))];
+  const gates = rows / units;
+  return [put(core, Int32Array, new Array(rows).fill(1)), put(core, Int32Array, [units & ~3, ...new Array(gates).fill([7, 0]).flat()])];
 }
 
 /**

@@ -6,19 +6,19 @@ const { golden, instantiate, mismatches } = require('./wasm-golden.cjs');
 
 const { k, put, read } = instantiate(process.argv[2]);
 const ACT = { none: 0, relu: 1, sigmoid: 2, tanh: 3 };
-// Records end with lanePow, laneShift, laneSpread = 0: row by row (tests/requant-lanes.test.ts covers the lane form).
+// Records end with lanePow, laneRuns = 0: row by row (tests/requant-lanes.test.ts covers the lane form).
 
 const results = {};
 for (const c of golden('int-dense.json')) {
   const params = put(Int32Array, [put(Int32Array, c.multiplier), put(Int32Array, c.shift), ACT[c.act], c.outBits,
-    c.preBits, c.tableBits, put(Int32Array, c.table), k.alloc(c.rows * 4, 64), 0, 0, 0]);
+    c.preBits, c.tableBits, put(Int32Array, c.table), k.alloc(c.rows * 4, 64), 0, 0]);
   const out = k.alloc(c.rows * 2, 64);
   k.intDense(out, put(Int8Array, c.W), put(Int16Array, c.x), put(Int32Array, c.bias), c.rows, c.cols, params);
   results[`dense ${c.name}`] = mismatches(read(Int16Array, out, c.rows), c.y);
 }
 /** An IntGruParams record (assembly/int-params.ts) for a golden GRU case. */
 const gruParams = (c) => put(Int32Array, [put(Int32Array, c.multiplier), put(Int32Array, c.shift),
-  ...c.tables.map((t) => put(Int32Array, t)), ...c.preBits, ...c.tableBits, ...c.bits, k.alloc(6 * c.hidden * 4, 64), 0, 0, 0]);
+  ...c.tables.map((t) => put(Int32Array, t)), ...c.preBits, ...c.tableBits, ...c.bits, k.alloc(6 * c.hidden * 4, 64), 0, 0]);
 
 for (const c of golden('int-gru.json')) {
   const h = c.hidden;
@@ -38,7 +38,7 @@ for (const c of golden('int-gru.json')) {
 {
   const c = golden('int-requant.json');
   const n = c.acc.length;
-  const params = put(Int32Array, [put(Int32Array, c.multiplier), put(Int32Array, c.shift), ACT.none, 16, 0, 0, 0, 0, 0, 0, 0]);
+  const params = put(Int32Array, [put(Int32Array, c.multiplier), put(Int32Array, c.shift), ACT.none, 16, 0, 0, 0, 0, 0, 0]);
   // Wide outputs saturate at 16 bits in requantize: compare the saturated reference.
   const out = k.alloc(n * 2, 64);
   k.requantize(out, put(Int32Array, c.acc), n, params);

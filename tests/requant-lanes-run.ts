@@ -83,19 +83,21 @@ const i16 = (ptr: number, n: number): Int16Array => new Int16Array(core.exports.
 /**
  * The lane fields of a record for (m, s) with `units` rows per gate (a lane form required to exist
  * where there is a group of four), with the inputs each path must not read poisoned: the shifts of
- * rows in lane groups (a kernel that ran them row by row would be wrong) and the powers of rows run
- * row by row (0). Also how many groups have the lane form and how many run row by row.
+ * rows in lane-form runs (a kernel that ran them row by row would be wrong) and the powers of rows
+ * run row by row (0). Also how many groups of four units have the lane form and how many run row by
+ * row, and how many runs there are.
  */
-function laneInputs(m: Int32Array, s: Int32Array, units: number): { lanes: number[]; shifts: Int32Array; laneGroups: number; rowGroups: number } {
+function laneInputs(m: Int32Array, s: Int32Array, units: number): { lanes: number[]; shifts: Int32Array; laneGroups: number; rowGroups: number; runs: number } {
   const form = laneRequant(m, s, units);
   if (form === null && units >= 4) throw new Error(`no lane form for shifts ${Math.min(...s)}…${Math.max(...s)}`);
-  if (form === null) return { lanes: [0, 0, 0], shifts: s, laneGroups: 0, rowGroups: 0 };
-  const groups = Math.floor(units / 4); // per gate; group g of gate k at k·groups + g
-  const inLanes = (r: number): boolean => r % units < 4 * groups && form.shift[Math.floor(r / units) * groups + ((r % units) >> 2)] >= 0;
-  const pow = form.pow.map((p, r) => (inLanes(r) ? p : 0));
-  const shifts = s.map((v, r) => (inLanes(r) ? 64 - v : v));
-  const laneGroups = form.shift.filter((v) => v >= 0).length;
-  return { lanes: [place(pow), place(form.shift), place(form.spread)], shifts, laneGroups, rowGroups: form.shift.length - laneGroups };
+  if (form === null) return { lanes: [0, 0], shifts: s, laneGroups: 0, rowGroups: 0, runs: 0 };
+  const step = 1 + 2 * (m.length / units); // a run's i32: end unit, then laneShift and laneSpread per gate
+  const lanesAt = new Array<boolean>(units).fill(false); // per unit: in a lane-form run
+  for (let i = 0, j = 0; i < form.runs.length; j = form.runs[i], i += step) lanesAt.fill(form.runs[i + 1] >= 0, j, form.runs[i]);
+  const pow = form.pow.map((p, r) => (lanesAt[r % units] ? p : 0));
+  const shifts = s.map((v, r) => (lanesAt[r % units] ? 64 - v : v));
+  const laneGroups = lanesAt.filter((x, j) => x && j % 4 === 0).length;
+  return { lanes: [place(pow), place(form.runs)], shifts, laneGroups, rowGroups: Math.floor(units / 4) - laneGroups, runs: form.runs.length / step };
 }
 
 const differ = (got: Int16Array, want: bigint[]): number => want.reduce((n, v, i) => n + (BigInt(got[i]) !== v ? 1 : 0), 0);
@@ -104,7 +106,7 @@ type Act = keyof typeof ACT;
 /** Shift ranges [S_min, S_min + spread] with the widest spread the lane form allows, and narrower ones. */
 const RANGES: [number, number][] = [[33, 0], [34, 1], [38, 2], [40, 7], [47, 14], [48, 14], [62, 0]];
 
-const results: Record<string, { lanes: number; rows: number; outputs: number; ties: number; laneGroups: number; rowGroups: number }> = {};
+const results: Record<string, { lanes: number; rows: number; outputs: number; ties: number; laneGroups: number; rowGroups: number; runs: number }> = {};
 let ties = 0;
 const countTies = (acc: number, m: number, s: number): void => {
   if (m !== 0 && (BigInt(acc) * BigInt(m)) % (1n << BigInt(s)) === (acc < 0 ? -1n : 1n) * (1n << BigInt(s - 1))) ties++;
@@ -131,8 +133,8 @@ function requantizeCase(name: string, m: Int32Array, s: Int32Array, act: Act): v
     kernels.requantize(out, place(acc), rows, place(params));
     return i16(out, rows);
   };
-  const { lanes, shifts, laneGroups, rowGroups } = laneInputs(m, s, rows);
-  results[name] = { lanes: differ(got(shifts, lanes), want), rows: differ(got(s, [0, 0, 0]), want), outputs: rows, ties, laneGroups, rowGroups };
+  const { lanes, shifts, ...groups } = laneInputs(m, s, rows);
+  results[name] = { lanes: differ(got(shifts, lanes), want), rows: differ(got(s, [0, 0]), want), outputs: rows, ties, ...groups };
 }
 
 /** Bit widths of a GRU: pre-activations P (r, z, n), table bits K, outputs r, z, n, h. */
@@ -168,8 +170,8 @@ function gruCase(name: string, m: Int32Array, s: Int32Array, hidden: number, con
     kernels.intGruGates(h, hidden, params);
     return i16(h, hidden);
   };
-  const { lanes, shifts, laneGroups, rowGroups } = laneInputs(m, s, hidden);
-  results[name] = { lanes: differ(got(shifts, lanes), want), rows: differ(got(s, [0, 0, 0]), want), outputs: hidden, ties, laneGroups, rowGroups };
+  const { lanes, shifts, ...groups } = laneInputs(m, s, hidden);
+  results[name] = { lanes: differ(got(shifts, lanes), want), rows: differ(got(s, [0, 0]), want), outputs: hidden, ties, ...groups };
 }
 
 // Whole tensors in one shift range: every group has the lane form.

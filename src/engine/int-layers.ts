@@ -70,13 +70,13 @@ function placer(core: Core, model: Model) {
   };
   const tensor = (name: string): number => i32(model.int32(name));
   /**
-   * A record's lane fields (lanePow, laneShift, laneSpread: addresses of their per-row and per-group
-   * arrays) for the multiplier and shift tensors named, `units` rows per gate (laneRequant): derived
-   * data, not counted as held; [0, 0, 0] (row by row) where no group has an exact lane form.
+   * A record's lane fields (lanePow, laneRuns: addresses of the per-row powers and of the runs) for
+   * the multiplier and shift tensors named, `units` rows per gate (laneRequant): derived data, not
+   * counted as held; [0, 0] (row by row) where no group has an exact lane form.
    */
   const lanes = (multiplier: string, shift: string, units?: number): number[] => {
     const form = laneRequant(model.int32(multiplier), model.int32(shift), units);
-    return form === null ? [0, 0, 0] : [form.pow, form.shift, form.spread].map((values) => record([...values]));
+    return form === null ? [0, 0] : [record([...form.pow]), record([...form.runs])];
   };
   return { matrix, tensor, record, lanes, scratch: (words: number) => core.allocU8(words * 4), bytes: () => bytes };
 }

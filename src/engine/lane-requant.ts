@@ -9,46 +9,64 @@
 /** The lane fields of an IntDenseParams / IntGruParams record (assembly/int-params.ts). */
 export interface LaneRequant {
   /**
-   * i32 per row: 2^(S_max − s) over its group (1 for a row with m = 0, whose term is 0 whatever its
+   * i32 per row: 2^(S_max − s) over its run (1 for a row with m = 0, whose term is 0 whatever its
    * shift, and for a row that runs row by row).
    */
   pow: Int32Array;
-  /** i32 per group (laneRequant's order): S_min − 33, or −1 (ROW_BY_ROW) where the group runs row by row. */
-  shift: Int32Array;
-  /** i32 per group: S_max − S_min (0 for a group that runs row by row). */
-  spread: Int32Array;
+  /**
+   * Runs of groups covering units 0 … 4·⌊units/4⌋ − 1, i32 each: the unit where the run ends, then
+   * per gate its laneShift S_min − 33 (−1, ROW_BY_ROW: the run's rows run row by row) and its
+   * laneSpread S_max − S_min.
+   */
+  runs: Int32Array;
 }
 
-/** A group's `shift` where its shifts have no exact lane form: its rows run row by row. */
+/** A run's laneShift where its shifts have no exact lane form. */
 const ROW_BY_ROW = -1;
 
 /**
  * The lane form of `multiplier` and `shift` (equal lengths, one row each; gates of `units` rows: a
  * dense layer's tensors with units = rows, or a GRU's six gates together with units = hidden). Each
- * gate's rows form groups of four, group g of gate k at index k·⌊units/4⌋ + g; a gate's last
- * units % 4 rows belong to none. Group g of every gate holds units 4g … 4g + 3, which the GRU steps
- * through all gates at once, so those groups take the form together, where every one of them is
- * exact (requant-lanes.ts's bounds: no row with m ≠ 0 and s < 33, shifts spread over at most
- * S_min − 33); null where no group does.
+ * gate's rows form groups of four units (a gate's last units % 4 rows belong to none); the groups
+ * of units 4g … 4g + 3, which the GRU steps through all gates at once, take the form together,
+ * where in every gate it is exact over their rows (requant-lanes.ts's bounds: no row with m ≠ 0 and
+ * s < 33, shifts spread over at most S_min − 33), else they run row by row. Consecutive groups form
+ * one run, with one laneShift and laneSpread per gate, as far as the bounds hold over their rows
+ * together: the kernels keep those in locals over a run. Null where no group has the form.
  */
 export function laneRequant(multiplier: Int32Array, shift: Int32Array, units = multiplier.length): LaneRequant | null {
   const gates = multiplier.length / units;
   const groups = Math.floor(units / 4);
-  const groupOf = (r: number): number => (r % units < 4 * groups ? Math.floor(r / units) * groups + ((r % units) >> 2) : -1);
-  const used = Array.from({ length: gates * groups }, () => [] as number[]);
+  // Per gate and group, the lowest and highest shift of its rows with m ≠ 0 (±Infinity where none).
+  const low = new Array<number>(gates * groups).fill(Infinity);
+  const high = new Array<number>(gates * groups).fill(-Infinity);
   shift.forEach((s, r) => {
-    if (multiplier[r] !== 0 && groupOf(r) >= 0) used[groupOf(r)].push(s);
+    const j = r % units;
+    const k = Math.floor(r / units) * groups + (j >> 2);
+    if (multiplier[r] === 0 || j >= 4 * groups) return;
+    low[k] = Math.min(low[k], s);
+    high[k] = Math.max(high[k], s);
   });
-  const low = used.map((s) => (s.length > 0 ? Math.min(...s) : 33));
-  const high = used.map((s, k) => (s.length > 0 ? Math.max(...s) : low[k]));
-  const fits = low.map((s, k) => s >= 33 && high[k] - s <= s - 33);
-  const unitsFit = Array.from({ length: groups }, (_, g) => fits.every((f, k) => f || k % groups !== g));
-  const exact = fits.map((_, k) => unitsFit[k % groups]);
-  if (!exact.includes(true)) return null;
-  const inLanes = (r: number): boolean => groupOf(r) >= 0 && exact[groupOf(r)];
-  return {
-    pow: Int32Array.from(shift, (s, r) => (multiplier[r] !== 0 && inLanes(r) ? 2 ** (high[groupOf(r)] - s) : 1)),
-    shift: Int32Array.from(low, (s, k) => (exact[k] ? s - 33 : ROW_BY_ROW)),
-    spread: Int32Array.from(low, (s, k) => (exact[k] ? high[k] - s : 0)),
+  /** Per gate [S_min, S_max] over groups g0 … g1 − 1, or null where a gate's are not within the bounds. */
+  const form = (g0: number, g1: number): [number, number][] | null => {
+    const bounds = Array.from({ length: gates }, (_, k): [number, number] =>
+      [Math.min(...low.slice(k * groups + g0, k * groups + g1)), Math.max(...high.slice(k * groups + g0, k * groups + g1))]);
+    return bounds.every(([lo, hi]) => lo === Infinity || (lo >= 33 && hi - lo <= lo - 33)) ? bounds : null;
   };
+  const pow = new Int32Array(shift.length).fill(1);
+  const runs: number[] = [];
+  let lanes = false;
+  for (let g0 = 0, g1 = 1; g0 < groups; g0 = g1, g1 = g0 + 1) {
+    const exact = form(g0, g1) !== null;
+    while (g1 < groups && (exact ? form(g0, g1 + 1) !== null : form(g1, g1 + 1) === null)) g1++;
+    const bounds = exact ? form(g0, g1)! : null;
+    const fields = bounds === null ? new Array<number[]>(gates).fill([ROW_BY_ROW, 0])
+      : bounds.map(([lo, hi]) => (lo === Infinity ? [0, 0] : [lo - 33, hi - lo]));
+    runs.push(4 * g1, ...fields.flat());
+    bounds?.forEach(([, hi], k) => {
+      for (let r = k * units + 4 * g0; r < k * units + 4 * g1; r++) if (multiplier[r] !== 0) pow[r] = 2 ** (hi - shift[r]);
+    });
+    lanes ||= exact;
+  }
+  return lanes ? { pow, runs: Int32Array.from(runs) } : null;
 }

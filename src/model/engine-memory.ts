@@ -13,7 +13,7 @@ import type { IntLayerSpec, LayerSpec, ModelHeader } from './types.js';
 const PROGRAM_WORDS = 3;
 const STEP_WORDS = 18;
 /** i32 words of an IntDenseParams / IntGruParams record (assembly/int-params.ts), the larger. */
-const INT_PARAM_WORDS = 19;
+const INT_PARAM_WORDS = 18;
 const STATE_HEADER_WORDS = 6;
 /** dwconv ring-buffer header (assembly/dwconv.ts, `HEADER_BYTES`), in f32. */
 const DWCONV_HEADER_F32 = 4;
@@ -73,9 +73,9 @@ export function engineMemory(
     if (layer.op === 'dense' && layer.ratioWeight !== undefined) stateBytes += f32(layer.out);
     stateBytes += f32(outputSize(layer));
     if (isInt(layer)) {
-      // parameter record, accumulator scratch and lane powers (≤ 6 per output each), lane shifts and
-      // spreads (≤ 6 per four outputs each), 1/inputScale; input codes and f32 mask per state
-      engineBytes += block(4 * INT_PARAM_WORDS) + 2 * f32(6 * outputSize(layer)) + 2 * f32((6 * outputSize(layer)) >> 2) + block(4);
+      // parameter record, accumulator scratch and lane powers (≤ 6 per output each), lane runs (≤ 13
+      // words per four outputs), 1/inputScale; input codes and f32 mask per state
+      engineBytes += block(4 * INT_PARAM_WORDS) + 2 * f32(6 * outputSize(layer)) + f32(13 * (outputSize(layer) >> 2)) + block(4);
       stateBytes += f32(header.features.bins) + f32(outputSize(layer));
     }
     if (layer.op === 'gru') maxHidden = Math.max(maxHidden, layer.hidden);
