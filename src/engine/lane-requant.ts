@@ -1,9 +1,10 @@
 /**
  * The lane form of a tensor's requantization multipliers and shifts (assembly/requant-lanes.ts),
- * built once at load per group of four rows: with it `requantize` and `intGruGates` requantize a
- * group per SIMD step, bit for bit as docs/integer.md's per-row `rq(acc, m, s)`, since the group's
- * per-row shifts become one shift per group and per-row powers of two. A group whose shifts do not
- * allow it runs row by row, as do the last rows % 4: an outlier row no longer costs the whole tensor.
+ * built once at load per run of groups of four rows: with it `requantize` and `intGruGates`
+ * requantize four rows per SIMD step, bit for bit as docs/integer.md's per-row `rq(acc, m, s)`,
+ * since the run's per-row shifts become one shift per run and per-row powers of two. A group whose
+ * shifts do not allow it runs row by row, as do the last rows % 4: an outlier row no longer costs
+ * the whole tensor.
  */
 
 /** The lane fields of an IntDenseParams / IntGruParams record (assembly/int-params.ts). */
@@ -47,26 +48,30 @@ export function laneRequant(multiplier: Int32Array, shift: Int32Array, units = m
     low[k] = Math.min(low[k], s);
     high[k] = Math.max(high[k], s);
   });
-  /** Per gate [S_min, S_max] over groups g0 … g1 − 1, or null where a gate's are not within the bounds. */
-  const form = (g0: number, g1: number): [number, number][] | null => {
-    const bounds = Array.from({ length: gates }, (_, k): [number, number] =>
-      [Math.min(...low.slice(k * groups + g0, k * groups + g1)), Math.max(...high.slice(k * groups + g0, k * groups + g1))]);
-    return bounds.every(([lo, hi]) => lo === Infinity || (lo >= 33 && hi - lo <= lo - 33)) ? bounds : null;
-  };
+  type Bounds = [number, number][]; // per gate [S_min, S_max]
+  const group = (g: number): Bounds => Array.from({ length: gates }, (_, k) => [low[k * groups + g], high[k * groups + g]]);
+  const merge = (a: Bounds, b: Bounds): Bounds => a.map(([lo, hi], k) => [Math.min(lo, b[k][0]), Math.max(hi, b[k][1])]);
+  const exact = (b: Bounds): boolean => b.every(([lo, hi]) => lo === Infinity || (lo >= 33 && hi - lo <= lo - 33));
   const pow = new Int32Array(shift.length).fill(1);
   const runs: number[] = [];
   let lanes = false;
   for (let g0 = 0, g1 = 1; g0 < groups; g0 = g1, g1 = g0 + 1) {
-    const exact = form(g0, g1) !== null;
-    while (g1 < groups && (exact ? form(g0, g1 + 1) !== null : form(g1, g1 + 1) === null)) g1++;
-    const bounds = exact ? form(g0, g1)! : null;
-    const fields = bounds === null ? new Array<number[]>(gates).fill([ROW_BY_ROW, 0])
-      : bounds.map(([lo, hi]) => (lo === Infinity ? [0, 0] : [lo - 33, hi - lo]));
+    // A run: groups g0 … g1 − 1 with one exact form together, or consecutive groups with none.
+    let bounds = group(g0);
+    const lane = exact(bounds);
+    for (; g1 < groups; g1++) {
+      const next = merge(bounds, group(g1));
+      if (lane ? !exact(next) : exact(group(g1))) break;
+      bounds = next;
+    }
+    const fields = lane ? bounds.map(([lo, hi]) => (lo === Infinity ? [0, 0] : [lo - 33, hi - lo]))
+      : new Array<number[]>(gates).fill([ROW_BY_ROW, 0]);
     runs.push(4 * g1, ...fields.flat());
-    bounds?.forEach(([, hi], k) => {
+    if (!lane) continue;
+    bounds.forEach(([, hi], k) => {
       for (let r = k * units + 4 * g0; r < k * units + 4 * g1; r++) if (multiplier[r] !== 0) pow[r] = 2 ** (hi - shift[r]);
     });
-    lanes ||= exact;
+    lanes = true;
   }
   return lanes ? { pow, runs: Int32Array.from(runs) } : null;
 }
