@@ -24,7 +24,7 @@ sys.path[:0] = [str(HERE / 'shim'), str(TRAINING), str(HERE)]
 
 # Options of train.py that this job sets itself (schedule, machine, files); every other one is the CPU run's recipe.
 OWN_OPTIONS = {'steps', 'batch', 'lr', 'warmup', 'max_minutes', 'stop_at', 'threads', 'device', 'workers', 'sizes',
-               'out', 'ckpt', 'resume', 'init_from', 'valid_every', 'ckpt_minutes', 'seed'}
+               'out', 'ckpt', 'resume', 'shorten_to', 'init_from', 'valid_every', 'ckpt_minutes', 'seed'}
 
 
 def parse_args(argv=None):
