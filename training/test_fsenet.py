@@ -53,7 +53,34 @@ class StraightThrough(unittest.TestCase):
         self.assertAlmostEqual(float(ratio_loss(gates, torch.tensor([0.75]))), 0.25)
 
 
+def padded_depthwise(block, h: torch.Tensor) -> torch.Tensor:
+    """Block.depthwise as the plain autograd composition: a left-padded input, the taps added oldest first."""
+    t = h.shape[1]
+    padded = torch.nn.functional.pad(h, (0, 0, (block.kernel - 1) * block.dilation, 0))
+    y = block.dw_bias
+    for j in range(block.kernel):
+        y = y + block.dw_weight[:, j] * padded[:, j * block.dilation:j * block.dilation + t]
+    return torch.relu(y)
+
+
 class Model(unittest.TestCase):
+    def test_depthwise_equals_the_padded_composition(self):
+        """Forward bit for bit; gradients (input, taps, bias) to float rounding; dilations up to beyond the clip."""
+        torch.manual_seed(5)
+        model = FSENet(width=8, channels=12, stacks=1, dilations=(1, 4, 16))
+        for block in model.blocks:
+            with torch.no_grad():
+                block.dw_bias.normal_(0, 0.5)
+            h = torch.relu(torch.randn(3, 10, 12)).requires_grad_()
+            weights = torch.randn(3, 10, 12)
+            fast, slow = block.depthwise(h), padded_depthwise(block, h)
+            self.assertTrue(torch.equal(fast, slow))
+            inputs = [h, block.dw_weight, block.dw_bias]
+            for got, want in zip(torch.autograd.grad((fast * weights).sum(), inputs),
+                                 torch.autograd.grad((slow * weights).sum(), inputs)):
+                self.assertGreater(float(want.abs().max()), 0)
+                torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+
     def test_causal_with_gates(self):
         model = small_model()
         feats = torch.randn(1, 50, 161) * 2 - 6

@@ -30,8 +30,54 @@ BINS = 161
 
 def straight_through(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """1 where logits > 0, else 0; the gradient is that of sigmoid(logits / temperature)."""
-    soft = torch.sigmoid(logits / temperature)
-    return (logits > 0).to(logits.dtype) + (soft - soft.detach())     # exactly 0 or 1 forward
+    return _StraightThrough.apply(logits, temperature)
+
+
+class _StraightThrough(torch.autograd.Function):
+    """straight_through as one node: forward 2 passes over the logits instead of 6, the sigmoid only in backward."""
+
+    @staticmethod
+    def forward(ctx, logits, temperature):
+        ctx.save_for_backward(logits)
+        ctx.temperature = temperature
+        return (logits > 0).to(logits.dtype)
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        soft = torch.sigmoid(ctx.saved_tensors[0] / ctx.temperature)
+        return torch.ops.aten.sigmoid_backward(grad, soft) / ctx.temperature, None
+
+
+class _CausalDepthwise(torch.autograd.Function):
+    """Block.depthwise's sum before the relu: bias + taps added oldest first, as a padded input would give it
+    term by term (a tap before the first frame only adds zero, so it is skipped), without the padded copy;
+    backward by hand, each tap a shifted slice."""
+
+    @staticmethod
+    def forward(ctx, h, weight, bias, dilation):
+        ctx.save_for_backward(h, weight)
+        ctx.dilation = dilation
+        t = h.shape[1]
+        y = bias.expand_as(h).clone()
+        for j in range(weight.shape[1]):
+            shift = (weight.shape[1] - 1 - j) * dilation
+            if shift < t:
+                y[:, shift:] += weight[:, j] * h[:, :t - shift]
+        return y
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        h, weight = ctx.saved_tensors
+        t = h.shape[1]
+        d_h, d_weight = torch.zeros_like(h), torch.zeros_like(weight)
+        for j in range(weight.shape[1]):
+            shift = (weight.shape[1] - 1 - j) * ctx.dilation
+            if shift < t:
+                d_h[:, :t - shift] += grad[:, shift:] * weight[:, j]
+                d_weight[:, j] = (grad[:, shift:] * h[:, :t - shift]).sum(dim=(0, 1))
+        return d_h, d_weight, grad.sum(dim=(0, 1)), None
 
 
 class Gate(nn.Module):
@@ -66,14 +112,7 @@ class Block(nn.Module):
 
     def depthwise(self, h: torch.Tensor) -> torch.Tensor:
         """Causal dilated depthwise conv over time of h [B, T, C]: tap j reads t - (kernel - 1 - j) * dilation."""
-        t = h.shape[1]
-        span = (self.kernel - 1) * self.dilation
-        padded = nn.functional.pad(h, (0, 0, span, 0))
-        y = self.dw_bias
-        for j in range(self.kernel):
-            start = j * self.dilation
-            y = y + self.dw_weight[:, j] * padded[:, start:start + t]
-        return torch.relu(y)
+        return torch.relu(_CausalDepthwise.apply(h, self.dw_weight, self.dw_bias, self.dilation))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         h = torch.relu(self.expand(x))
