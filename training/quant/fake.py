@@ -13,12 +13,7 @@ from .convert import GATES_HH, GATES_IH
 
 def round_ste(x: torch.Tensor) -> torch.Tensor:
     """floor(x + 0.5) forward, identity backward."""
-    return x + (_round(x) - x).detach()
-
-
-def _round(x: torch.Tensor) -> torch.Tensor:
-    """floor(x + 0.5), no gradient: round_ste's value (its x + (floor(x + 0.5) - x) adds back exactly)."""
-    return torch.floor(x.detach() + 0.5)
+    return x + (torch.floor(x + 0.5) - x).detach()
 
 
 def sat_codes(x: torch.Tensor, bits: int, low: float | None = None) -> torch.Tensor:
@@ -39,26 +34,49 @@ def weight_codes(w: torch.Tensor, bits: int) -> tuple[torch.Tensor, torch.Tensor
     return to_codes(w, scale[:, None], bits), scale
 
 
-def _lookup(fn: str, p: torch.Tensor, pre_bits: int, pre_scale: float, table_bits: int, out_bits: int):
-    """(codes, slope) without a graph: the table of spec.build_table applied to P-bit codes p (the function at the
-    bucket centre, rounded) and the straight-through derivative of the codes by p (the function's slope at the
-    bucket centre, zero where the codes saturate)."""
-    with torch.no_grad():
-        step, half = 2 ** (pre_bits - table_bits), 2 ** (pre_bits - 1)
+def _table(fn: str, widths: list, like: torch.Tensor) -> dict:
+    """Constants of spec.build_table's lookup as per-column tensors of `like`'s dtype and device: `widths` lists
+    (columns, pre_bits, pre_scale, table_bits, out_bits) of gates side by side (a GRU's r and z share one lookup).
+    Tensors, not Python numbers: an operation with a Python number converts it first, which costs as much as the
+    operation on a GRU frame."""
+    values = []
+    for columns, pre_bits, pre_scale, table_bits, out_bits in widths:
+        step, half, out = 2 ** (pre_bits - table_bits), 2 ** (pre_bits - 1), 2 ** (out_bits - 1)
         centre = step // 2 if table_bits < pre_bits else 0
-        v = torch.floor((p + half) / step).mul_(step).add_(centre - half)  # integers: exact in any order
-        f = torch.sigmoid(v * pre_scale) if fn == 'sigmoid' else torch.tanh(v * pre_scale)
-        rounded = _round(f * 2 ** (out_bits - 1))
-        codes = sat_codes(rounded, out_bits, 0.0 if fn == 'sigmoid' else None)
-        slope = f * (1 - f) if fn == 'sigmoid' else 1 - f * f
-        return codes, torch.where(codes == rounded, slope * (2 ** (out_bits - 1) * pre_scale), 0.0)
+        values.append((columns, dict(half=half, step=step, offset=centre - half, pre_scale=pre_scale, out=out,
+                                     low=0 if fn == 'sigmoid' else 1 - out, top=out - 1, slope=out * pre_scale)))
+    return {k: torch.cat([torch.full((n,), v[k], dtype=like.dtype, device=like.device) for n, v in values])
+            for k in values[0][1]} | {'fn': fn, 'one_half': like.new_tensor(0.5)}
+
+
+def _lookup(p: torch.Tensor, c: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """(codes, f) for P-bit codes p, without a graph: the table entries of spec.build_table (the function at the
+    bucket centre, rounded) and the function's values at the bucket centres, which _slope needs."""
+    with torch.no_grad():
+        v = (p + c['half']).div_(c['step']).floor_().mul_(c['step']).add_(c['offset'])  # integers: exact
+        f = v.mul_(c['pre_scale']).sigmoid_() if c['fn'] == 'sigmoid' else v.mul_(c['pre_scale']).tanh_()
+        return torch.clamp((f * c['out']).add_(c['one_half']).floor_(), c['low'], c['top']), f
+
+
+def _slope(f: torch.Tensor, c: dict) -> torch.Tensor:
+    """The straight-through derivative of _lookup's codes by p: the function's slope at the bucket centre (f its
+    value there), zero where the codes saturate."""
+    rounded = (f * c['out']).add_(c['one_half']).floor_()
+    slope = f * (1 - f) if c['fn'] == 'sigmoid' else 1 - f * f
+    return slope.mul_(c['slope']).mul_(_inside(rounded, c['low'], c['top']))
+
+
+def _inside(x: torch.Tensor, low, top) -> torch.Tensor:
+    """1 where clamping x to [low, top] leaves it (and its gradient) unchanged, else 0."""
+    return ((x >= low) & (x <= top)).to(x.dtype)
 
 
 def table_lookup(fn: str, p: torch.Tensor, pre_bits: int, pre_scale: float, table_bits: int, out_bits: int):
     """The table of spec.build_table applied to P-bit codes p: the function at the bucket centre, rounded;
     gradient: the function's slope at the bucket centre (zero where the codes saturate)."""
-    codes, slope = _lookup(fn, p, pre_bits, pre_scale, table_bits, out_bits)
-    return codes + (p - p.detach()) * slope
+    c = _table(fn, [(p.shape[-1], pre_bits, pre_scale, table_bits, out_bits)], p)
+    codes, f = _lookup(p, c)
+    return codes + (p - p.detach()) * _slope(f, c)
 
 
 class FakeDense(nn.Module):
@@ -105,62 +123,81 @@ class FakeGRU(nn.Module):
         w_h, b_h, m_h = self._terms(self.gru.weight_hh_l0, self.gru.bias_hh_l0, 2.0 ** -(self.bits['h'] - 1), GATES_HH)
         t_in = round_ste((x_codes @ w_i.T + b_i) * m_i)  # the input-side terms of every frame at once
         h = x_codes.new_zeros(x_codes.shape[0], self.gru.hidden_size) if h0 is None else h0
-        return _Recurrence.apply(t_in, w_h, b_h, m_h, h, self)
+        return _Recurrence.apply(t_in, w_h, b_h, m_h, h, self._constants(x_codes))
+
+    def _constants(self, like: torch.Tensor) -> dict:
+        """The frame loop's constants as tensors (see _table): tables, saturation bounds, shifts."""
+        B, P, K, pre, size = self.bits, self.bits['pre'], self.bits['table'], self.pre_scales, self.gru.hidden_size
+
+        def bounds(*widths):
+            tops = torch.cat([torch.full((size,), 2 ** (b - 1) - 1, dtype=like.dtype, device=like.device) for b in widths])
+            return -tops, tops
+
+        def scalar(v):
+            return like.new_tensor(v)
+
+        return dict(rz=_table('sigmoid', [(size, P[g], pre[g], K[g], B[g]) for g in 'rz'], like),
+                    n=_table('tanh', [(size, P['n'], pre['n'], K['n'], B['n'])], like),
+                    rz_bounds=bounds(P['r'], P['z']), n_bounds=bounds(P['n']), h_bounds=bounds(B['h']),
+                    half=scalar(0.5), r_shift=scalar(2.0 ** -(B['r'] - 1)), z_shift=scalar(2.0 ** -(B['z'] - 1)),
+                    n_align=scalar(2.0 ** (B['h'] - B['n'])), n_rounds=B['h'] < B['n'])
 
 
 class _Recurrence(torch.autograd.Function):
     """FakeGRU's frame loop: forward without a graph, backward by hand with the straight-through rules of the
-    functions above (identity through rounding, zero where a value saturates, a table's slope at its bucket centre),
-    so a frame costs a few dozen tensor operations and no autograd nodes."""
+    functions above (identity through rounding, zero where a value saturates, a table's slope at its bucket
+    centre). A frame costs a few dozen small tensor operations and no autograd nodes; the straight-through
+    factors of all frames are computed at once in backward. Multiplying by a power of two (a shift) is exact,
+    so it stands for the division of the other layers."""
 
     @staticmethod
-    def forward(ctx, t_in, w_h, b_h, m_h, h, layer: FakeGRU):
-        B, P, K, pre = layer.bits, layer.bits['pre'], layer.bits['table'], layer.pre_scales
+    def forward(ctx, t_in, w_h, b_h, m_h, h, c: dict):
         size = h.shape[1]
-        r_, z_, n_ = (slice(k * size, (k + 1) * size) for k in range(3))
+        rz_, n_ = slice(0, 2 * size), slice(2 * size, 3 * size)
+        keep = any(ctx.needs_input_grad)
         out, saved = [], []
         for t_in_t in t_in.unbind(1):
-            t_h = _round(torch.addmm(b_h, h, w_h.T).mul_(m_h))
-            pre_r, pre_z = t_in_t[:, r_] + t_h[:, r_], t_in_t[:, z_] + t_h[:, z_]
-            sat_r, sat_z, g = sat_codes(pre_r, P['r']), sat_codes(pre_z, P['z']), sat_codes(t_h[:, n_], P['n'])
-            r, slope_r = _lookup('sigmoid', sat_r, P['r'], pre['r'], K['r'], B['r'])
-            z, slope_z = _lookup('sigmoid', sat_z, P['z'], pre['z'], K['z'], B['z'])
-            pre_n = t_in_t[:, n_] + _round(r * g / 2 ** (B['r'] - 1))
-            sat_n = sat_codes(pre_n, P['n'])
-            n, slope_n = _lookup('tanh', sat_n, P['n'], pre['n'], K['n'], B['n'])
-            n = n * 2.0 ** (B['h'] - B['n']) if B['h'] >= B['n'] else _round(n / 2 ** (B['n'] - B['h']))
+            t_h = torch.addmm(b_h, h, w_h.T).mul_(m_h).add_(c['half']).floor_()
+            pre_rz = t_in_t[:, rz_] + t_h[:, rz_]
+            rz, f_rz = _lookup(torch.clamp(pre_rz, *c['rz_bounds']), c['rz'])
+            r, z = rz[:, :size], rz[:, size:]
+            g = torch.clamp(t_h[:, n_], *c['n_bounds'])
+            pre_n = (r * g).mul_(c['r_shift']).add_(c['half']).floor_().add_(t_in_t[:, n_])
+            n, f_n = _lookup(torch.clamp(pre_n, *c['n_bounds']), c['n'])
+            n = n.mul_(c['n_align']).add_(c['half']).floor_() if c['n_rounds'] else n.mul_(c['n_align'])
             h_minus_n = h - n
-            new = n + _round(z * h_minus_n / 2 ** (B['z'] - 1))
-            h_next = sat_codes(new, B['h'])
-            if any(ctx.needs_input_grad):  # a saturated value passes no gradient: zero its slope
-                saved.append((h, r, z, g, h_minus_n, slope_r * (sat_r == pre_r), slope_z * (sat_z == pre_z),
-                              slope_n * (sat_n == pre_n), g == t_h[:, n_], h_next == new))
-            h = h_next
+            new = (z * h_minus_n).mul_(c['z_shift']).add_(c['half']).floor_().add_(n)
+            if keep:
+                saved.append((h, pre_rz, f_rz, rz, t_h[:, n_], pre_n, f_n, h_minus_n, new))
+            h = torch.clamp(new, *c['h_bounds'])
             out.append(h)
-        ctx.layer = layer
-        if saved:
+        ctx.constants = c
+        if keep:
             ctx.save_for_backward(w_h, m_h, *(torch.stack(s) for s in zip(*saved)))
         return torch.stack(out, dim=1)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, d_out):
-        B = ctx.layer.bits
-        w_h, m_h, h_prev, r, z, g, h_minus_n, slope_r, slope_z, slope_n, g_inside, h_inside = ctx.saved_tensors
-        d_in = torch.empty(d_out.shape[0], d_out.shape[1], 3 * d_out.shape[2], dtype=d_out.dtype, device=d_out.device)
-        d_acc = torch.empty(d_out.shape[1], d_out.shape[0], 3 * d_out.shape[2], dtype=d_out.dtype, device=d_out.device)
-        n_align = 2.0 ** (B['h'] - B['n'])
+        c = ctx.constants
+        w_h, m_h, h_prev, pre_rz, f_rz, rz, g_pre, pre_n, f_n, h_minus_n, new = ctx.saved_tensors
+        size = d_out.shape[2]
+        slope_rz = _slope(f_rz, c['rz']).mul_(_inside(pre_rz, *c['rz_bounds']))
+        slope_n = _slope(f_n, c['n']).mul_(_inside(pre_n, *c['n_bounds'])).mul_(c['n_align'])
+        g = torch.clamp(g_pre, *c['n_bounds'])
+        r_where_g = rz[..., :size] * _inside(g_pre, *c['n_bounds'])  # d(r g)/dg, zero where g saturates
+        z, h_inside = rz[..., size:], _inside(new, *c['h_bounds'])
+        d_in, d_acc = [], []
         d_h = torch.zeros_like(d_out[:, 0])
         for t in reversed(range(d_out.shape[1])):
-            d_new = (d_out[:, t] + d_h) * h_inside[t]
-            d_zh = d_new / 2 ** (B['z'] - 1)  # of z * (h - n)
+            d_new = (d_out[:, t] + d_h).mul_(h_inside[t])
+            d_zh = d_new * c['z_shift']  # of z * (h - n)
             d_h = d_zh * z[t]
-            d_pre_n = (d_new - d_h) * n_align * slope_n[t]
-            d_rg = d_pre_n / 2 ** (B['r'] - 1)  # of r * g
-            d_pre_r, d_pre_z = d_rg * g[t] * slope_r[t], d_zh * h_minus_n[t] * slope_z[t]
-            d_in[:, t] = torch.cat((d_pre_r, d_pre_z, d_pre_n), dim=1)
-            d_acc[t] = torch.cat((d_pre_r, d_pre_z, d_rg * r[t] * g_inside[t]), dim=1) * m_h
-            d_h = d_h + d_acc[t] @ w_h
-        flat = d_acc.reshape(-1, d_acc.shape[2])
-        return d_in, flat.T @ h_prev.reshape(-1, h_prev.shape[2]), flat.sum(0), None, d_h, None
-
+            d_pre_n = (d_new - d_h).mul_(slope_n[t])
+            d_rg = d_pre_n * c['r_shift']  # of r * g
+            d_rz = torch.cat((d_rg * g[t], d_zh * h_minus_n[t]), dim=1).mul_(slope_rz[t])
+            d_in.append(torch.cat((d_rz, d_pre_n), dim=1))
+            d_acc.append(torch.cat((d_rz, d_rg * r_where_g[t]), dim=1).mul_(m_h))
+            d_h = torch.addmm(d_h, d_acc[-1], w_h)
+        d_acc = torch.stack(d_acc[::-1]).reshape(-1, 3 * size)
+        return (torch.stack(d_in[::-1], dim=1), d_acc.T @ h_prev.reshape(-1, size), d_acc.sum(0), None, d_h, None)
