@@ -81,6 +81,25 @@ class Model(unittest.TestCase):
                 self.assertGreater(float(want.abs().max()), 0)
                 torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
 
+    def test_gated_block_equals_the_masked_composition(self):
+        """A gated block (expand, relu, mask, depthwise, mask, project) against the same operations one by one:
+        forward bit for bit; gradients of every parameter and of the gate logits to float rounding."""
+        model = small_model(6).train()
+        block = model.blocks[1]
+        x = torch.randn(2, 30, 16).requires_grad_()
+        logits = (torch.randn(2, 30, 24) * 2).requires_grad_()
+        weights = torch.randn(2, 30, 16)
+        mask = straight_through(logits, 0.7)
+        self.assertTrue(0.2 < float(mask.mean()) < 0.8)
+        fast = block(x, mask)
+        slow = x + block.project(padded_depthwise(block, torch.relu(block.expand(x)) * mask) * mask)
+        self.assertTrue(torch.equal(fast, slow))
+        inputs = [x, logits, *block.expand.parameters(), block.dw_weight, block.dw_bias, *block.project.parameters()]
+        for got, want in zip(torch.autograd.grad((fast * weights).sum(), inputs, retain_graph=True),
+                             torch.autograd.grad((slow * weights).sum(), inputs)):
+            self.assertGreater(float(want.abs().max()), 0)
+            torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+
     def test_causal_with_gates(self):
         model = small_model()
         feats = torch.randn(1, 50, 161) * 2 - 6

@@ -45,39 +45,74 @@ class _StraightThrough(torch.autograd.Function):
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
-        soft = torch.sigmoid(ctx.saved_tensors[0] / ctx.temperature)
-        return torch.ops.aten.sigmoid_backward(grad, soft) / ctx.temperature, None
+        logits, t = ctx.saved_tensors[0], ctx.temperature
+        d = torch.ops.aten.sigmoid_backward(grad, torch.sigmoid(logits if t == 1 else logits / t))
+        return d if t == 1 else d / t, None
+
+
+def _causal_taps(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, dilation: int) -> torch.Tensor:
+    """Block.depthwise's sum before the relu: bias + taps added oldest first, as a left-padded input gives it term
+    by term (a tap before the first frame only adds zero, so it is skipped), without the padded copy. Tap j reads
+    t - (kernel - 1 - j) * dilation."""
+    t, kernel = h.shape[1], weight.shape[1]
+    y = bias.expand_as(h).clone()
+    for j in range(kernel):
+        shift = (kernel - 1 - j) * dilation
+        if shift < t:
+            y[:, shift:] += weight[:, j] * h[:, :t - shift]
+    return y
+
+
+def _causal_taps_backward(grad: torch.Tensor, h: torch.Tensor, weight: torch.Tensor, dilation: int):
+    """Gradients of _causal_taps' sum by h, weight and bias."""
+    t, kernel = h.shape[1], weight.shape[1]
+    d_h, d_weight = grad * weight[:, -1], torch.zeros_like(weight)
+    for j in range(kernel):
+        shift = (kernel - 1 - j) * dilation
+        if shift < t:
+            d_weight[:, j] = (grad[:, shift:] * h[:, :t - shift]).sum(dim=(0, 1))
+        if 0 < shift < t:
+            d_h[:, :t - shift].addcmul_(grad[:, shift:], weight[:, j])
+    return d_h, d_weight, grad.sum(dim=(0, 1))
 
 
 class _CausalDepthwise(torch.autograd.Function):
-    """Block.depthwise's sum before the relu: bias + taps added oldest first, as a padded input would give it
-    term by term (a tap before the first frame only adds zero, so it is skipped), without the padded copy;
-    backward by hand, each tap a shifted slice."""
+    """_causal_taps as one node (backward by hand: each tap a shifted slice)."""
 
     @staticmethod
     def forward(ctx, h, weight, bias, dilation):
         ctx.save_for_backward(h, weight)
         ctx.dilation = dilation
-        t = h.shape[1]
-        y = bias.expand_as(h).clone()
-        for j in range(weight.shape[1]):
-            shift = (weight.shape[1] - 1 - j) * dilation
-            if shift < t:
-                y[:, shift:] += weight[:, j] * h[:, :t - shift]
-        return y
+        return _causal_taps(h, weight, bias, dilation)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
         h, weight = ctx.saved_tensors
-        t = h.shape[1]
-        d_h, d_weight = torch.zeros_like(h), torch.zeros_like(weight)
-        for j in range(weight.shape[1]):
-            shift = (weight.shape[1] - 1 - j) * ctx.dilation
-            if shift < t:
-                d_h[:, :t - shift] += grad[:, shift:] * weight[:, j]
-                d_weight[:, j] = (grad[:, shift:] * h[:, :t - shift]).sum(dim=(0, 1))
-        return d_h, d_weight, grad.sum(dim=(0, 1)), None
+        return *_causal_taps_backward(grad, h, weight, ctx.dilation), None
+
+
+class _MaskedCore(torch.autograd.Function):
+    """A masked block between expand and project, relu(depthwise(relu(a) * mask)) * mask, as one node: the same
+    operations forward; backward by hand with fewer passes over the [B, T, channels] tensors than autograd makes."""
+
+    @staticmethod
+    def forward(ctx, a, mask, weight, bias, dilation):
+        relu_a = torch.relu(a)
+        h = relu_a * mask
+        relu_y = torch.relu_(_causal_taps(h, weight, bias, dilation))
+        ctx.save_for_backward(relu_a, h, relu_y, mask, weight)
+        ctx.dilation = dilation
+        return relu_y * mask
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        relu_a, h, relu_y, mask, weight = ctx.saved_tensors
+        d_y = torch.ops.aten.threshold_backward(grad * mask, relu_y, 0)
+        d_h, d_weight, d_bias = _causal_taps_backward(d_y, h, weight, ctx.dilation)
+        d_mask = (grad * relu_y).addcmul_(d_h, relu_a) if ctx.needs_input_grad[1] else None
+        return torch.ops.aten.threshold_backward(d_h.mul_(mask), relu_a, 0), d_mask, d_weight, d_bias, None
 
 
 class Gate(nn.Module):
@@ -115,12 +150,11 @@ class Block(nn.Module):
         return torch.relu(_CausalDepthwise.apply(h, self.dw_weight, self.dw_bias, self.dilation))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        h = torch.relu(self.expand(x))
-        if mask is not None:
-            h = h * mask
-        y = self.depthwise(h)
-        if mask is not None:
-            y = y * mask
+        a = self.expand(x)
+        if mask is None:
+            y = self.depthwise(torch.relu(a))
+        else:
+            y = _MaskedCore.apply(a, mask, self.dw_weight, self.dw_bias, self.dilation)
         return x + self.project(y)
 
 
