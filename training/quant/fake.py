@@ -46,15 +46,19 @@ def _table(fn: str, widths: list, like: torch.Tensor) -> dict:
         values.append((columns, dict(half=half, step=step, offset=centre - half, pre_scale=pre_scale, out=out,
                                      low=0 if fn == 'sigmoid' else 1 - out, top=out - 1, slope=out * pre_scale)))
     return {k: torch.cat([torch.full((n,), v[k], dtype=like.dtype, device=like.device) for n, v in values])
-            for k in values[0][1]} | {'fn': fn, 'one_half': like.new_tensor(0.5)}
+            for k in values[0][1]} | {'fn': fn, 'gates': len(widths), 'one_half': like.new_tensor(0.5)}
 
 
 def _lookup(p: torch.Tensor, c: dict) -> tuple[torch.Tensor, torch.Tensor]:
     """(codes, f) for P-bit codes p, without a graph: the table entries of spec.build_table (the function at the
-    bucket centre, rounded) and the function's values at the bucket centres, which _slope needs."""
+    bucket centre, rounded) and the function's values at the bucket centres, which _slope needs. Side by side
+    gates get the function each on its own contiguous tensor, as one by one: PyTorch computes the last
+    (size mod 32) elements of a tensor with a scalar exp that can differ from the vector one in the last bit."""
     with torch.no_grad():
         v = (p + c['half']).div_(c['step']).floor_().mul_(c['step']).add_(c['offset'])  # integers: exact
-        f = v.mul_(c['pre_scale']).sigmoid_() if c['fn'] == 'sigmoid' else v.mul_(c['pre_scale']).tanh_()
+        fn = torch.sigmoid_ if c['fn'] == 'sigmoid' else torch.tanh_
+        v = v.mul_(c['pre_scale'])
+        f = fn(v) if c['gates'] == 1 else torch.cat([fn(g.contiguous()) for g in v.chunk(c['gates'], dim=-1)], dim=-1)
         return torch.clamp((f * c['out']).add_(c['one_half']).floor_(), c['low'], c['top']), f
 
 
@@ -156,8 +160,9 @@ class _Recurrence(torch.autograd.Function):
         rz_, n_ = slice(0, 2 * size), slice(2 * size, 3 * size)
         keep = any(ctx.needs_input_grad)
         out, saved = [], []
-        for t_in_t in t_in.unbind(1):
-            t_h = torch.addmm(b_h, h, w_h.T).mul_(m_h).add_(c['half']).floor_()
+        w_h_t = w_h.T
+        for t_in_t in t_in.transpose(0, 1).contiguous().unbind(0):  # frames contiguous
+            t_h = (h @ w_h_t).add_(b_h).mul_(m_h).add_(c['half']).floor_()
             pre_rz = t_in_t[:, rz_] + t_h[:, rz_]
             rz, f_rz = _lookup(torch.clamp(pre_rz, *c['rz_bounds']), c['rz'])
             r, z = rz[:, :size], rz[:, size:]
@@ -182,22 +187,26 @@ class _Recurrence(torch.autograd.Function):
         c = ctx.constants
         w_h, m_h, h_prev, pre_rz, f_rz, rz, g_pre, pre_n, f_n, h_minus_n, new = ctx.saved_tensors
         size = d_out.shape[2]
+        # The straight-through factors of all frames at once ([T, B, ...]); per frame, from the gradient d of the
+        # new state before saturation: dh = d z / 2^(Bz-1), d_pre_n = (d - dh) slope_n, d_pre_z = d by_z,
+        # d_pre_r = d_pre_n by_r (through r g); the accumulators' gradients are the pre-activations' times to_acc.
         slope_rz = _slope(f_rz, c['rz']).mul_(_inside(pre_rz, *c['rz_bounds']))
+        by_r = torch.clamp(g_pre, *c['n_bounds']).mul_(slope_rz[..., :size]).mul_(c['r_shift'])
+        by_z = (h_minus_n * slope_rz[..., size:]).mul_(c['z_shift'])
         slope_n = _slope(f_n, c['n']).mul_(_inside(pre_n, *c['n_bounds'])).mul_(c['n_align'])
-        g = torch.clamp(g_pre, *c['n_bounds'])
-        r_where_g = rz[..., :size] * _inside(g_pre, *c['n_bounds'])  # d(r g)/dg, zero where g saturates
-        z, h_inside = rz[..., size:], _inside(new, *c['h_bounds'])
-        d_in, d_acc = [], []
-        d_h = torch.zeros_like(d_out[:, 0])
-        for t in reversed(range(d_out.shape[1])):
-            d_new = (d_out[:, t] + d_h).mul_(h_inside[t])
-            d_zh = d_new * c['z_shift']  # of z * (h - n)
-            d_h = d_zh * z[t]
-            d_pre_n = (d_new - d_h).mul_(slope_n[t])
-            d_rg = d_pre_n * c['r_shift']  # of r * g
-            d_rz = torch.cat((d_rg * g[t], d_zh * h_minus_n[t]), dim=1).mul_(slope_rz[t])
-            d_in.append(torch.cat((d_rz, d_pre_n), dim=1))
-            d_acc.append(torch.cat((d_rz, d_rg * r_where_g[t]), dim=1).mul_(m_h))
-            d_h = torch.addmm(d_h, d_acc[-1], w_h)
-        d_acc = torch.stack(d_acc[::-1]).reshape(-1, 3 * size)
-        return (torch.stack(d_in[::-1], dim=1), d_acc.T @ h_prev.reshape(-1, size), d_acc.sum(0), None, d_h, None)
+        to_acc = m_h.repeat(*rz.shape[:2], 1)
+        to_acc[..., 2 * size:].mul_(rz[..., :size] * _inside(g_pre, *c['n_bounds'])).mul_(c['r_shift'])
+        z_shifted, h_inside = rz[..., size:] * c['z_shift'], _inside(new, *c['h_bounds'])
+        d_in, d_acc = torch.empty_like(to_acc), torch.empty_like(to_acc)  # [T, B, 3h], gates r, z, n
+        d_r, d_z, d_n = (d_in[..., k * size:(k + 1) * size].unbind(0) for k in range(3))  # written frame by frame
+        inside, z_shifted, by_r, by_z, slope_n, to_acc, d_in_t, d_acc_t = (
+            x.unbind(0) for x in (h_inside, z_shifted, by_r, by_z, slope_n, to_acc, d_in, d_acc))
+        d_out_t, d_h = d_out.unbind(1), torch.zeros_like(d_out[:, 0])
+        for t in reversed(range(len(d_out_t))):
+            d_new = (d_out_t[t] + d_h).mul_(inside[t])
+            d_h = d_new * z_shifted[t]
+            torch.mul(d_new, by_z[t], out=d_z[t])
+            torch.mul(torch.sub(d_new, d_h, out=d_n[t]).mul_(slope_n[t]), by_r[t], out=d_r[t])
+            d_h = torch.addmm(d_h, torch.mul(d_in_t[t], to_acc[t], out=d_acc_t[t]), w_h)
+        d_acc = d_acc.reshape(-1, 3 * size)
+        return d_in.transpose(0, 1), d_acc.T @ h_prev.reshape(-1, size), d_acc.sum(0), None, d_h, None
