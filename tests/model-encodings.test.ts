@@ -13,7 +13,8 @@ import { crc32 } from '../src/model/crc32.js';
 import { codeAt } from '../src/model/decode-tensor.js';
 import { describeModel } from '../src/model/describe.js';
 import { readModel } from '../src/model/read.js';
-import type { ModelHeader } from '../src/model/types.js';
+import { isPlainInt } from '../src/model/encodings.js';
+import type { ModelHeader, PlainIntDtype } from '../src/model/types.js';
 import { assembleFile, writeModel, type TensorData } from '../src/model/write.js';
 import { formatError, rejects } from './model-errors.js';
 
@@ -33,7 +34,7 @@ function tensorData(): Record<string, TensorData> {
   const out: Record<string, TensorData> = {};
   for (const [name, t] of Object.entries(inputs.tensors)) {
     if (t.dtype === undefined) out[name] = { shape: t.shape, data: Float32Array.from(t.data as number[]) };
-    else if (t.dtype === 'i32') out[name] = { dtype: 'i32', shape: t.shape, data: Int32Array.from(t.data as number[]) };
+    else if (isPlainInt(t.dtype as string)) out[name] = { dtype: t.dtype as PlainIntDtype, shape: t.shape, data: Int32Array.from(t.data as number[]) };
     else out[name] = t as unknown as TensorData;
   }
   return out;
@@ -47,7 +48,7 @@ function dataStartOf(file: Uint8Array): number {
 function withHeader(mutate: (header: any) => void): Uint8Array {
   const header = JSON.parse(JSON.stringify(readModel(pythonBytes).header));
   mutate(header);
-  return assembleFile(JSON.stringify(header), pythonBytes.subarray(dataStartOf(pythonBytes), pythonBytes.length - 4));
+  return assembleFile(JSON.stringify(header), pythonBytes.subarray(dataStartOf(pythonBytes), pythonBytes.length - 4), header.version);
 }
 
 /** The fixture with tensor `name`'s bytes changed by `edit` (a DataView over the tensor; CRC recomputed). */
@@ -63,7 +64,7 @@ describe('python (training/thm.py) and TS agree on every encoding', () => {
   test('the fixture covers every dtype, both index widths, zero points and per-row scales', () => {
     const tensors = readModel(pythonBytes).header.tensors;
     const dtypes = new Set(tensors.map((t) => (t.dtype === 'csr' || t.dtype === 'block-sparse' ? `${t.dtype}:${t.values}` : t.dtype)));
-    for (const d of ['f32', 'i32', 'int2', 'int3', 'int4', 'int5', 'int6', 'int7', 'int8', 'csr:f32', 'csr:int8', 'block-sparse:f32', 'block-sparse:int4']) {
+    for (const d of ['f32', 'i32', 'i16', 'i8', 'u8', 'int2', 'int3', 'int4', 'int5', 'int6', 'int7', 'int8', 'csr:f32', 'csr:int8', 'block-sparse:f32', 'block-sparse:int4']) {
       expect(dtypes).toContain(d);
     }
     expect(new Set(tensors.map((t) => t.indexBits).filter(Boolean))).toEqual(new Set([16, 32]));
@@ -138,7 +139,7 @@ describe('malformed encoded tensors are ModelFormatErrors', () => {
     ['block row not whole bytes', (h) => { h.tensors[8].block = [7, 1]; }, /block columns × 4 bits to be a multiple of 8/],
     ['block missing', (h) => { delete h.tensors[10].block; }, /block: expected an array, found missing/],
     ['block on csr', (h) => { h.tensors[6].block = [1, 1]; }, /no "block" on a csr \(f32 values\) tensor/],
-    ['unknown dtype', (h) => { h.tensors[1].dtype = 'f16'; }, /dtype: expected "f32" or "i32" or "int2".*found the string "f16"/],
+    ['unknown dtype', (h) => { h.tensors[1].dtype = 'f16'; }, /dtype: expected "f32" or "i32" or "i16" or "i8" or "u8" or "int2".*found the string "f16"/],
     ['layer reads an i32 tensor', (h) => { h.layers[0].bias = 'fc_in.weight.zeroPoint'; }, /bias: expected a tensor of values; "fc_in.weight.zeroPoint" is i32/],
   ];
   test.each(headerCases)('%s', (_, mutate, fragment) => rejects(withHeader(mutate), fragment));
@@ -214,7 +215,7 @@ describe('tinyhush info (describeModel) shows encodings and sizes', () => {
   test('totals: stored bytes, against dense f32, and by encoding', () => {
     const { tensors } = readModel(pythonBytes).header;
     const stored = tensors.reduce((sum, t) => sum + t.byteLength, 0);
-    expect(text).toContain(`tensors (${tensors.length}, ${stored} bytes, 45.5 % of dense f32's 11552; by encoding: int4 324, f32 `);
+    expect(text).toContain(`tensors (${tensors.length}, ${stored} bytes, 45.4 % of dense f32's 11600; by encoding: int4 324, f32 `);
     expect(text).toMatch(/csr of f32 2320, .*block-sparse of int4 311, .*i32 668\):/);
   });
 });

@@ -145,8 +145,8 @@ describe('frame errors', () => {
     bad[0] = 0x58;
     rejects(bad, /"TINYHUSH"/);
     const version = file.slice();
-    new DataView(version.buffer).setUint32(8, 2, true);
-    rejects(version, /version 2 is not supported; this reader supports version 1/);
+    new DataView(version.buffer).setUint32(8, 3, true);
+    rejects(version, /version 3 is not supported; this reader supports versions 1 and 2/);
     const past = file.slice();
     new DataView(past.buffer).setUint32(12, Math.ceil(file.length / 64) * 64 + 64 - 16, true);
     rejects(past, /runs past the end/);
@@ -180,7 +180,7 @@ describe('header errors', () => {
     ['tensors overlap', (h) => { h.tensors[1].offset = 0; }, /no overlaps, but "fc_in.bias" starts at 0 inside "fc_in.weight"/],
     ['byteLength vs shape', (h) => { h.tensors[0].shape = [8, 160]; }, /byteLength: expected 5120 \(what f32 \[8,160\] needs\)/],
     ['zero dimension', (h) => { h.tensors[0].shape = [0, 161]; }, /shape\[0\]: expected an integer ≥ 1/],
-    ['unknown dtype', (h) => { h.tensors[0].dtype = 'f16'; }, /dtype: expected "f32" or "i32" or "int2" .* or "block-sparse", found the string "f16"/],
+    ['unknown dtype', (h) => { h.tensors[0].dtype = 'f16'; }, /dtype: expected "f32" or "i32" or "i16" or "i8" or "u8" or "int2" .* or "block-sparse", found the string "f16"/],
     ['packed integers need a scale', (h) => { h.tensors[0].dtype = 'int4'; }, /"fc_in.weight"\).scale: expected a non-empty string, found missing/],
     ['duplicate tensor', (h) => { h.tensors[1].name = 'fc_in.weight'; }, /"fc_in.weight" appears twice/],
     ['data section longer than tensors', (h) => { h.tensors.pop(); }, /the last tensor ends at/],

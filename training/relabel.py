@@ -23,7 +23,7 @@ def relabel(data: bytes, name: str, description: str | None, provenance: dict) -
               'provenance': {**header['provenance'], **provenance}}
     text = thm.js_json(thm.canonical_header(header)).encode('utf-8')
     data_start = thm.align_up(thm.PREFIX_BYTES + len(text))
-    body = (thm.MAGIC + struct.pack('<II', thm.FORMAT_VERSION, data_start - thm.PREFIX_BYTES)
+    body = (thm.MAGIC + struct.pack('<II', header['version'], data_start - thm.PREFIX_BYTES)
             + text.ljust(data_start - thm.PREFIX_BYTES, b' ') + section)
     return body + struct.pack('<I', zlib.crc32(body))
 

@@ -15,7 +15,7 @@ import zlib
 import numpy as np
 
 MAGIC = b"TINYHUSH"
-FORMAT_VERSION = 1
+FORMAT_VERSIONS = (1, 2)  # 2 adds the plain i16 / i8 / u8 arrays
 PREFIX_BYTES = 16
 ALIGNMENT = 64
 
@@ -151,6 +151,20 @@ def _ordered_layer(layer):
 
 
 INT_BITS = {f"int{b}": b for b in range(2, 9)}
+# Plain integer arrays, in the order writers try them (src/model/encodings.ts, PLAIN_INTS).
+PLAIN_INTS = {"i8": "<i1", "u8": "<u1", "i16": "<i2", "i32": "<i4"}
+
+
+def smallest_int_dtype(values) -> str:
+    """The smallest plain integer dtype that holds every value exactly (i8 before u8)."""
+    values = np.asarray(values, dtype=np.int64)
+    low, high = min(0, int(values.min(initial=0))), max(0, int(values.max(initial=0)))
+    return next(d for d, t in PLAIN_INTS.items() if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
+
+
+def _version2_feature(spec: dict) -> bool:
+    """Whether a table entry uses an encoding of format version 2 (src/model/version.ts)."""
+    return spec["dtype"] in ("i16", "i8", "u8")
 
 
 def _rows_cols(shape):
@@ -197,9 +211,13 @@ def encode_tensor(name: str, t):
         array = np.ascontiguousarray(t["data"] if isinstance(t, dict) else t, dtype="<f4")
         return {"name": name, "dtype": "f32", "shape": list(array.shape), "byteLength": array.nbytes}, array.tobytes()
     dtype = t["dtype"]
-    if dtype == "i32":
-        array = np.ascontiguousarray(np.reshape(t["data"], t.get("shape", np.shape(t["data"]))), dtype="<i4")
-        return {"name": name, "dtype": "i32", "shape": list(array.shape), "byteLength": array.nbytes}, array.tobytes()
+    if dtype in PLAIN_INTS:
+        values = np.reshape(np.asarray(t["data"], dtype=np.int64), t.get("shape", np.shape(t["data"])))
+        info = np.iinfo(PLAIN_INTS[dtype])
+        if values.size and (values.min() < info.min or values.max() > info.max):
+            raise ValueError(f"tensor {name!r}: values do not fit {dtype} [{info.min}, {info.max}]")
+        array = np.ascontiguousarray(values, dtype=PLAIN_INTS[dtype])
+        return {"name": name, "dtype": dtype, "shape": list(array.shape), "byteLength": array.nbytes}, array.tobytes()
     companions = {k: t[k] for k in ("scale", "zeroPoint") if t.get(k) is not None}
     if dtype in INT_BITS:
         codes = np.asarray(t["codes"]).reshape(t.get("shape", np.shape(t["codes"])))
@@ -225,7 +243,7 @@ def encode_tensor(name: str, t):
 def write_model(path, header: dict, tensors: dict) -> bytes:
     """Writes `tensors` (name → float array for f32, or an encode_tensor dict; stored in the order JS
     would iterate the dict) after `header` (without "tensors"); returns the file's bytes. `path` None
-    only returns them."""
+    only returns them. The version is the lowest that holds the encodings (as src/model/write.ts)."""
     specs, blobs, end = [], [], 0
     for name in _js_key_order(tensors):
         spec, blob = encode_tensor(name, tensors[name])
@@ -233,10 +251,11 @@ def write_model(path, header: dict, tensors: dict) -> bytes:
         specs.append({**spec, "offset": offset})
         blobs.append((offset, blob))
         end = offset + len(blob)
-    text = js_json(canonical_header({**header, "tensors": specs})).encode("utf-8")
+    version = 2 if any(_version2_feature(s) for s in specs) else 1
+    text = js_json(canonical_header({**header, "version": version, "tensors": specs})).encode("utf-8")
     data_start = align_up(PREFIX_BYTES + len(text))
     body = bytearray(data_start + end)
-    body[:PREFIX_BYTES] = MAGIC + struct.pack("<II", FORMAT_VERSION, data_start - PREFIX_BYTES)
+    body[:PREFIX_BYTES] = MAGIC + struct.pack("<II", version, data_start - PREFIX_BYTES)
     body[PREFIX_BYTES:data_start] = text.ljust(data_start - PREFIX_BYTES, b" ")
     for offset, blob in blobs:
         body[data_start + offset:data_start + offset + len(blob)] = blob
@@ -295,7 +314,7 @@ def _decode(spec: dict, data: bytes, base: int, raw: dict, codes_only: bool = Fa
 
 def read_model(path, int_codes: bool = False):
     """Returns (header dict, {name: array}): float32 dense arrays, every encoding expanded, and int32
-    for i32 tensors; with int_codes, packed-integer tensors (int2…int8) and sparse tensors of integer values
+    for plain integer tensors (i32, i16, i8, u8, widened); with int_codes, packed-integer tensors (int2…int8) and sparse tensors of integer values
     as their int64 codes, unscaled (what integer layers read). Raises ValueError on a bad frame or tensor table; it does not check the
     layer graph or the sparse indices (the TS reader does)."""
     with open(path, "rb") as f:
@@ -303,8 +322,8 @@ def read_model(path, int_codes: bool = False):
     if len(data) < PREFIX_BYTES + 4 or data[:8] != MAGIC:
         raise ValueError(f"{path}: not a tinyhush model (too short or no TINYHUSH magic)")
     version, header_length = struct.unpack_from("<II", data, 8)
-    if version != FORMAT_VERSION:
-        raise ValueError(f"{path}: format version {version}; this reader supports {FORMAT_VERSION}")
+    if version not in FORMAT_VERSIONS:
+        raise ValueError(f"{path}: format version {version}; this reader supports {FORMAT_VERSIONS}")
     data_start = PREFIX_BYTES + header_length
     if data_start % ALIGNMENT or data_start + 4 > len(data):
         raise ValueError(f"{path}: header length {header_length} is misaligned or past the end")
@@ -317,13 +336,13 @@ def read_model(path, int_codes: bool = False):
     for spec in header["tensors"]:
         if spec["offset"] % ALIGNMENT or spec["offset"] + spec["byteLength"] > data_length:
             raise ValueError(f"{path}: tensor {spec['name']!r} has a bad offset or size")
-        if spec["dtype"] in ("f32", "i32"):
+        if spec["dtype"] == "f32" or spec["dtype"] in PLAIN_INTS:
             count = int(np.prod(spec["shape"]))
-            if spec["byteLength"] != 4 * count:
+            element = np.dtype(PLAIN_INTS.get(spec["dtype"], "<f4"))
+            if spec["byteLength"] != element.itemsize * count:
                 raise ValueError(f"{path}: tensor {spec['name']!r} has a bad size")
-            array = np.frombuffer(data, dtype="<f4" if spec["dtype"] == "f32" else "<i4", count=count,
-                                  offset=data_start + spec["offset"])
-            raw[spec["name"]] = array.reshape(spec["shape"]).copy()
+            array = np.frombuffer(data, dtype=element, count=count, offset=data_start + spec["offset"])
+            raw[spec["name"]] = array.reshape(spec["shape"]).astype(np.float32 if spec["dtype"] == "f32" else np.int32)
         elif spec["dtype"] not in INT_BITS and spec["dtype"] not in ("csr", "block-sparse"):
             raise ValueError(f"{path}: tensor {spec['name']!r} has unknown dtype {spec['dtype']!r}")
     tensors = {spec["name"]: raw[spec["name"]] if spec["name"] in raw else _decode(spec, data, data_start, raw, int_codes)

@@ -3,7 +3,7 @@
  * packed integers, zeros where a sparse tensor stores nothing. The tensor has been validated
  * (`validate-tensors.ts`), so every index is in range. `training/thm.py` decodes the same way.
  */
-import { blockGrid, elementCount, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
+import { blockGrid, elementCount, intBits, isPlainInt, packedBytes, rowsCols, tensorLayout } from './encodings.js';
 import type { TensorSpec } from './types.js';
 
 /** Signed `bits`-bit code number `index` of the little-endian bit stream starting at byte `base`. */
@@ -90,8 +90,8 @@ export function decodeTensor(spec: TensorSpec, byName: Map<string, TensorSpec>, 
     // Copy into a fresh buffer: aligned, and safe for Node Buffers whose slice() is a view.
     // f32 data is little-endian, as on every WASM host.
     new Uint8Array(out.buffer).set(data.subarray(spec.offset, spec.offset + spec.byteLength));
-  } else if (spec.dtype === 'i32') {
-    for (let i = 0; i < out.length; i++) out[i] = view.getInt32(spec.offset + 4 * i, true);
+  } else if (isPlainInt(spec.dtype)) {
+    out.set(decodeI32(spec, data));
   } else if (intBits(spec.dtype) !== undefined) {
     const bits = intBits(spec.dtype)!;
     const { rows, cols } = rowsCols(spec.shape);
@@ -129,8 +129,15 @@ export function decodeCodes(spec: TensorSpec, data: Uint8Array): Int8Array {
   return out;
 }
 
-/** The values of an i32 tensor `spec` (a fresh copy). */
+/** The values of a plain integer tensor `spec` (i32, i16, i8 or u8), widened to i32 (a fresh copy). */
 export function decodeI32(spec: TensorSpec, data: Uint8Array): Int32Array {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  return Int32Array.from({ length: elementCount(spec.shape) }, (_, i) => view.getInt32(spec.offset + 4 * i, true));
+  const at = spec.offset;
+  const read: Record<string, (i: number) => number> = {
+    i32: (i) => view.getInt32(at + 4 * i, true),
+    i16: (i) => view.getInt16(at + 2 * i, true),
+    i8: (i) => view.getInt8(at + i),
+    u8: (i) => view.getUint8(at + i),
+  };
+  return Int32Array.from({ length: elementCount(spec.shape) }, (_, i) => read[spec.dtype](i));
 }

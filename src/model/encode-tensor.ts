@@ -4,8 +4,8 @@
  * dense values; `training/thm.py` writes the same bytes from the same parts.
  */
 import { ModelFormatError } from '../errors.js';
-import { blockGrid, codeRange, intBits, rowsCols, tensorLayout } from './encodings.js';
-import type { IntDtype, TensorSpec, ValueDtype } from './types.js';
+import { blockGrid, codeRange, intBits, PLAIN_INTS, rowsCols, tensorLayout } from './encodings.js';
+import type { IntDtype, PlainIntDtype, TensorSpec, ValueDtype } from './types.js';
 
 /** Dense f32 values (`dtype` omitted or `'f32'`). */
 export interface F32TensorData {
@@ -14,9 +14,12 @@ export interface F32TensorData {
   data: Float32Array;
 }
 
-/** Dense i32 values (zero points). */
+/**
+ * A plain integer array (zero points; an integer layer's biases, multipliers, shifts, tables) stored
+ * as `dtype`. `writeModel` stores an integer layer's `i32` arrays in the smallest dtype that holds them.
+ */
 export interface I32TensorData {
-  dtype: 'i32';
+  dtype: PlainIntDtype;
   shape: number[];
   data: Int32Array;
 }
@@ -111,6 +114,19 @@ function encodeSparse(name: string, t: SparseTensorData): EncodedTensor {
   return { spec, bytes };
 }
 
+/** `values` as little-endian `dtype` elements; every value must fit. */
+function narrowBytes(name: string, dtype: PlainIntDtype, values: Int32Array): Uint8Array {
+  const { bytes, low, high } = PLAIN_INTS[dtype];
+  const out = new Uint8Array(values.length * bytes);
+  const view = new DataView(out.buffer);
+  values.forEach((v, i) => {
+    if (v < low || v > high) mismatch(name, `value ${v} does not fit ${dtype} [${low}, ${high}]`);
+    if (bytes === 2) view.setInt16(2 * i, v, true);
+    else out[i] = v & 0xff;
+  });
+  return out;
+}
+
 /**
  * The bytes of tensor `name` in its encoding and its table entry. Throws `ModelFormatError` when
  * the parts do not fit the shape or a code is out of range; indices are checked by `readModel`.
@@ -122,7 +138,10 @@ export function encodeTensor(name: string, t: TensorData): EncodedTensor {
   const count = t.shape.reduce((a, b) => a * b, 1);
   if ('data' in t) {
     if (count !== t.data.length) mismatch(name, `shape [${t.shape}] holds ${count} values but its data has ${t.data.length}`);
-    return { spec, bytes: new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength)) };
+    if (t.dtype === undefined || t.dtype === 'f32' || t.dtype === 'i32') {
+      return { spec, bytes: new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength)) };
+    }
+    return { spec, bytes: narrowBytes(name, t.dtype, t.data as Int32Array) };
   }
   checkCount(name, 'codes', t.codes.length, count);
   spec.scale = t.scale;

@@ -6,7 +6,7 @@
  */
 import { ModelFormatError } from '../errors.js';
 import { alignUp } from './layout.js';
-import type { IntDtype, TensorDtype, TensorSpec, ValueDtype } from './types.js';
+import type { IntDtype, PlainIntDtype, TensorDtype, TensorSpec, ValueDtype } from './types.js';
 
 /** Bit width of each packed integer dtype. */
 export const INT_BITS: Readonly<Record<IntDtype, number>> = {
@@ -15,12 +15,39 @@ export const INT_BITS: Readonly<Record<IntDtype, number>> = {
 
 export const INT_DTYPES = Object.keys(INT_BITS) as IntDtype[];
 export const VALUE_DTYPES: readonly ValueDtype[] = ['f32', ...INT_DTYPES];
-export const TENSOR_DTYPES: readonly TensorDtype[] = ['f32', 'i32', ...INT_DTYPES, 'csr', 'block-sparse'];
+/**
+ * Plain integer arrays: bytes per element and the range each holds, in the order writers try them
+ * (the first that holds every value is the smallest).
+ */
+export const PLAIN_INTS: Readonly<Record<PlainIntDtype, { bytes: number; low: number; high: number }>> = {
+  i8: { bytes: 1, low: -128, high: 127 },
+  u8: { bytes: 1, low: 0, high: 255 },
+  i16: { bytes: 2, low: -32768, high: 32767 },
+  i32: { bytes: 4, low: -(2 ** 31), high: 2 ** 31 - 1 },
+};
+export const PLAIN_INT_DTYPES = Object.keys(PLAIN_INTS) as PlainIntDtype[];
+export const TENSOR_DTYPES: readonly TensorDtype[] = ['f32', 'i32', 'i16', 'i8', 'u8', ...INT_DTYPES, 'csr', 'block-sparse'];
 export const SPARSE_DTYPES: readonly TensorDtype[] = ['csr', 'block-sparse'];
 
 /** Bit width of a packed integer dtype, or undefined for any other dtype. */
 export function intBits(dtype: string | undefined): number | undefined {
   return dtype !== undefined && Object.hasOwn(INT_BITS, dtype) ? INT_BITS[dtype as IntDtype] : undefined;
+}
+
+/** Whether `dtype` is a plain integer array (i32, i16, i8, u8). */
+export function isPlainInt(dtype: string | undefined): dtype is PlainIntDtype {
+  return dtype !== undefined && Object.hasOwn(PLAIN_INTS, dtype);
+}
+
+/** The smallest plain integer dtype that holds every one of `values` exactly. */
+export function smallestPlainInt(values: ArrayLike<number>): PlainIntDtype {
+  let low = 0; // every dtype holds 0
+  let high = 0;
+  for (let i = 0; i < values.length; i++) {
+    low = Math.min(low, values[i]);
+    high = Math.max(high, values[i]);
+  }
+  return PLAIN_INT_DTYPES.find((d) => PLAIN_INTS[d].low <= low && high <= PLAIN_INTS[d].high) ?? 'i32';
 }
 
 /** The code range `[−2^(b−1), 2^(b−1) − 1]` of a `b`-bit packed integer. */
@@ -86,8 +113,9 @@ function valueBytes(values: ValueDtype, count: number): number {
 export function tensorLayout(spec: Pick<TensorSpec, 'dtype' | 'shape' | 'values' | 'nnz' | 'indexBits' | 'block'>): TensorLayout {
   const { rows, cols } = rowsCols(spec.shape);
   const bits = intBits(spec.dtype);
-  if (spec.dtype === 'f32' || spec.dtype === 'i32') {
-    return { byteLength: safeMul(elementCount(spec.shape), 4, 'tensor bytes'), indexStart: 0, valuesStart: 0 };
+  if (spec.dtype === 'f32' || isPlainInt(spec.dtype)) {
+    const bytes = spec.dtype === 'f32' ? 4 : PLAIN_INTS[spec.dtype].bytes;
+    return { byteLength: safeMul(elementCount(spec.shape), bytes, 'tensor bytes'), indexStart: 0, valuesStart: 0 };
   }
   if (bits !== undefined) {
     return { byteLength: safeMul(rows, packedBytes(cols, bits), 'tensor bytes'), indexStart: 0, valuesStart: 0 };

@@ -2,8 +2,6 @@
 
 /** ASCII `TINYHUSH`. */
 export const MAGIC = Uint8Array.of(0x54, 0x49, 0x4e, 0x59, 0x48, 0x55, 0x53, 0x48);
-/** The format version this code reads and writes. */
-export const FORMAT_VERSION = 1;
 /** Magic (8) + version (4) + header length (4). */
 export const PREFIX_BYTES = 16;
 /** The trailing CRC-32. */

@@ -5,18 +5,19 @@
 import { ModelFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
 import { decodeCodes, decodeI32, decodeTensor } from './decode-tensor.js';
-import { intBits } from './encodings.js';
+import { intBits, isPlainInt } from './encodings.js';
 import { checkJsonBounds } from './json-bounds.js';
 import { LIMITS } from './limits.js';
-import { ALIGNMENT, CRC_BYTES, FORMAT_VERSION, MAGIC, PREFIX_BYTES } from './layout.js';
+import { ALIGNMENT, CRC_BYTES, MAGIC, PREFIX_BYTES } from './layout.js';
 import { decodeUtf8 } from './utf8.js';
 import { validateHeader } from './validate-header.js';
-import type { Model, ModelHeader, TensorSpec } from './types.js';
+import type { FormatVersion, Model, ModelHeader, TensorSpec } from './types.js';
+import { FORMAT_VERSIONS } from './version.js';
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 /** Checks the fixed prefix and the CRC; returns where the header and the data section lie. */
-function checkFrame(bytes: Uint8Array): { dataStart: number; dataLength: number } {
+function checkFrame(bytes: Uint8Array): { version: FormatVersion; dataStart: number; dataLength: number } {
   const size = bytes.length;
   if (size > LIMITS.fileBytes) {
     throw new ModelFormatError(`model file is ${size} bytes; the limit is ${LIMITS.fileBytes}`);
@@ -29,8 +30,8 @@ function checkFrame(bytes: Uint8Array): { dataStart: number; dataLength: number 
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, size);
   const version = view.getUint32(8, true);
-  if (version !== FORMAT_VERSION) {
-    throw new ModelFormatError(`model format version ${version} is not supported; this reader supports version ${FORMAT_VERSION}`);
+  if (!FORMAT_VERSIONS.includes(version as FormatVersion)) {
+    throw new ModelFormatError(`model format version ${version} is not supported; this reader supports versions ${FORMAT_VERSIONS.join(' and ')}`);
   }
   const headerLength = view.getUint32(12, true);
   if (headerLength > LIMITS.headerBytes) {
@@ -48,7 +49,7 @@ function checkFrame(bytes: Uint8Array): { dataStart: number; dataLength: number 
   if (stored !== computed) {
     throw new ModelFormatError(`model file corrupt or truncated: CRC-32 is ${hex(computed)}, the file says ${hex(stored)}`);
   }
-  return { dataStart, dataLength: size - CRC_BYTES - dataStart };
+  return { version: version as FormatVersion, dataStart, dataLength: size - CRC_BYTES - dataStart };
 }
 
 function parseHeaderJson(bytes: Uint8Array): unknown {
@@ -68,9 +69,9 @@ function parseHeaderJson(bytes: Uint8Array): unknown {
  * layer sizes, the engine memory the model needs). Throws `ModelFormatError` naming what is wrong.
  */
 export function readModel(bytes: Uint8Array): Model {
-  const { dataStart, dataLength } = checkFrame(bytes);
+  const { version, dataStart, dataLength } = checkFrame(bytes);
   const data = bytes.subarray(dataStart, dataStart + dataLength);
-  const header: ModelHeader = validateHeader(parseHeaderJson(bytes.subarray(PREFIX_BYTES, dataStart)), data);
+  const header: ModelHeader = validateHeader(parseHeaderJson(bytes.subarray(PREFIX_BYTES, dataStart)), data, version);
   const tensors = new Map(header.tensors.map((t) => [t.name, t]));
   const spec = (name: string): TensorSpec => {
     const found = tensors.get(name);
@@ -90,7 +91,7 @@ export function readModel(bytes: Uint8Array): Model {
     tensor: (name) => decodeTensor(spec(name), tensors, data),
     intCodes: (name) => decodeCodes(ofDtype(name, 'int2…int8 or sparse of int2…int8 values',
       (t) => (intBits(t.dtype) ?? intBits(t.values)) !== undefined), data),
-    int32: (name) => decodeI32(ofDtype(name, 'i32', (t) => t.dtype === 'i32'), data),
+    int32: (name) => decodeI32(ofDtype(name, 'an integer array (i32, i16, i8 or u8)', (t) => isPlainInt(t.dtype)), data),
     tensorBytes: (name) => {
       const { offset, byteLength } = spec(name);
       return data.subarray(offset, offset + byteLength);

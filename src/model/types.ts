@@ -176,8 +176,14 @@ export type IntDtype = 'int2' | 'int3' | 'int4' | 'int5' | 'int6' | 'int7' | 'in
 /** How a sparse tensor's stored elements are encoded. */
 export type ValueDtype = 'f32' | IntDtype;
 
+/** Plain integer arrays (zero points, and an integer layer's biases, multipliers, shifts and tables). */
+export type PlainIntDtype = 'i32' | 'i16' | 'i8' | 'u8';
+
 /** Element encodings (docs/model-format.md, "Tensor dtypes"). */
-export type TensorDtype = 'f32' | 'i32' | IntDtype | 'csr' | 'block-sparse';
+export type TensorDtype = 'f32' | PlainIntDtype | IntDtype | 'csr' | 'block-sparse';
+
+/** File format versions this code reads: 2 adds the plain i16 / i8 / u8 arrays. */
+export type FormatVersion = 1 | 2;
 
 /**
  * Where a tensor's bytes lie: at `dataStart + offset`, `byteLength` bytes. `shape` is always the
@@ -224,7 +230,8 @@ export type Architecture = 'gru-mask' | 'conv-mask';
 /** The JSON header of a model file, keys in file order. */
 export interface ModelHeader {
   format: 'tinyhush-model';
-  version: 1;
+  /** The lowest version whose encodings the file uses (writers set it). */
+  version: FormatVersion;
   name: string;
   description: string;
   architecture: Architecture;
@@ -265,7 +272,10 @@ export interface Model {
    * nothing is stored). Throws `ModelFormatError` if there is none or it holds no integer codes.
    */
   intCodes(name: string): Int8Array;
-  /** The values of the i32 tensor `name` (a fresh copy). Throws `ModelFormatError` if there is none or it is not i32. */
+  /**
+   * The values of the plain integer tensor `name` (i32, i16, i8 or u8), widened to i32 (a fresh copy).
+   * Throws `ModelFormatError` if there is none or it is not a plain integer array.
+   */
   int32(name: string): Int32Array;
   /** The stored bytes of tensor `name` (a view into `bytes`, in its encoding). */
   tensorBytes(name: string): Uint8Array;

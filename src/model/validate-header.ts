@@ -2,12 +2,12 @@
 import { engineMemory } from './engine-memory.js';
 import { asObject, fail, getOneOf, getString, getText } from './fields.js';
 import { LIMITS } from './limits.js';
-import { FORMAT_VERSION } from './layout.js';
 import { validateExits, validateGates } from './validate-exits.js';
 import { validateSpeechPresence } from './validate-presence.js';
 import { validateLayers } from './validate-layers.js';
 import { validateTensors } from './validate-tensors.js';
-import type { Architecture, FeatureSpec, ModelHeader, StftSpec } from './types.js';
+import type { Architecture, FeatureSpec, FormatVersion, ModelHeader, StftSpec, TensorSpec } from './types.js';
+import { version2Feature } from './version.js';
 
 /** What the v1 engine implements: 16 kHz, sqrt-Hann 320 / hop 160 / FFT 320, 161 log10-power bins. */
 export const V1_SAMPLE_RATE = 16000;
@@ -22,14 +22,23 @@ function checkFixed<T extends object>(value: unknown, path: string, expected: T)
   return { ...expected };
 }
 
+/** A version 1 file uses only version 1 encodings. */
+function checkVersion(version: FormatVersion, tensors: Iterable<TensorSpec>): void {
+  if (version !== 1) return;
+  for (const t of tensors) {
+    const feature = version2Feature(t);
+    if (feature !== null) fail(`tensor "${t.name}"`, `no ${feature} in a version 1 file (it needs format version 2)`);
+  }
+}
+
 /**
- * Validates `json` as the header of a file whose data section is `data`.
+ * Validates `json` as the header of a file of format `version` whose data section is `data`.
  * Throws `ModelFormatError` naming the first field that is wrong.
  */
-export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
+export function validateHeader(json: unknown, data: Uint8Array, version: FormatVersion): ModelHeader {
   const top = asObject(json, 'header');
   getOneOf(top, 'format', 'header', ['tinyhush-model']);
-  getOneOf(top, 'version', 'header', [FORMAT_VERSION], ' (the same version as the file prefix)');
+  getOneOf(top, 'version', 'header', [version], ' (the same version as the file prefix)');
   const name = getString(top, 'name', 'header');
   const description = getText(top, 'description', 'header');
   const architecture = getOneOf(top, 'architecture', 'header', ARCHITECTURES);
@@ -37,6 +46,7 @@ export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
   const stft = checkFixed(top.stft, 'stft', V1_STFT);
   const features = checkFixed(top.features, 'features', V1_FEATURES);
   const tensorMap = validateTensors(top.tensors, data);
+  checkVersion(version, tensorMap.values());
   const layers = validateLayers(top.layers, tensorMap, V1_FEATURES.bins, data);
   const exits = validateExits(top.exits, layers, V1_FEATURES.bins);
   const gates = validateGates(top.gates, layers, exits);
@@ -49,7 +59,7 @@ export function validateHeader(json: unknown, data: Uint8Array): ModelHeader {
       `for weights (as f32) and ${memory.stateBytes} per stream`);
   }
   return {
-    format: 'tinyhush-model', version: 1, name, description, architecture, sampleRate, stft,
+    format: 'tinyhush-model', version, name, description, architecture, sampleRate, stft,
     features, layers, exits, gates, skippedState,
     tensors: [...tensorMap.values()], provenance, ...(speechPresence && { speechPresence }),
   };

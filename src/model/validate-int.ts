@@ -5,7 +5,7 @@
  * What passes here cannot overflow or index out of range in the integer kernels.
  */
 import { decodeCodes, decodeI32 } from './decode-tensor.js';
-import { intBits } from './encodings.js';
+import { intBits, isPlainInt } from './encodings.js';
 import { asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
 import type {
   Activation, DenseIntLayer, DenseIntQuant, GateTriple, GruIntLayer, GruIntWeights, IntInputQuant, TensorSpec,
@@ -57,11 +57,11 @@ function named(t: Tensors, name: string, path: string, shape: number[]): TensorS
   return spec;
 }
 
-/** An i32 tensor of `shape` named by `obj[key]`; returns its name and values. */
+/** An integer array (i32, i16, i8 or u8) of `shape` named by `obj[key]`; returns its name and values widened to i32. */
 function i32Tensor(t: Tensors, obj: JsonObject, key: string, at: string, shape: number[]): { name: string; values: Int32Array } {
   const name = getString(obj, key, at);
   const spec = named(t, name, `${at}.${key}`, shape);
-  if (spec.dtype !== 'i32') fail(`${at}.${key}`, `an i32 tensor; "${name}" is ${spec.dtype}`);
+  if (!isPlainInt(spec.dtype)) fail(`${at}.${key}`, `an integer array (i32, i16, i8 or u8); "${name}" is ${spec.dtype}`);
   return { name, values: decodeI32(spec, t.data) };
 }
 

@@ -3,6 +3,7 @@
  * size the layer expects, and tensors of exactly the shapes the op reads.
  */
 import { asArray, asList, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
+import { isPlainInt } from './encodings.js';
 import { LIMITS } from './limits.js';
 import type { Activation, LayerSpec, TensorSpec } from './types.js';
 import { checkDenseInt, checkGruInt, intOutput, type IntCodes, type IntInput } from './validate-int.js';
@@ -52,7 +53,9 @@ function tensorOfShape(obj: JsonObject, key: string, path: string, tensors: Map<
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
     fail(`${path}.${key}`, `tensor "${name}" of shape [${shape}]; it has shape [${tensor.shape}]`);
   }
-  if (tensor.dtype === 'i32') fail(`${path}.${key}`, `a tensor of values; "${name}" is i32 (zero points only)`);
+  if (isPlainInt(tensor.dtype)) {
+    fail(`${path}.${key}`, `a tensor of values; "${name}" is ${tensor.dtype} (an integer array: zero points and integer layers only)`);
+  }
   return name;
 }
 

@@ -5,7 +5,7 @@
  */
 import { ModelFormatError } from '../errors.js';
 import { storedReader } from './decode-tensor.js';
-import { blockGrid, codeRange, intBits, packedBytes, rowsCols, tensorLayout } from './encodings.js';
+import { blockGrid, codeRange, intBits, isPlainInt, packedBytes, rowsCols, tensorLayout } from './encodings.js';
 import type { TensorSpec } from './types.js';
 
 function bad(at: string, message: string): never {
@@ -85,7 +85,7 @@ function checkSparseIndex(spec: TensorSpec, data: Uint8Array, view: DataView, at
 
 /** Validates the bytes of `spec` (already checked for size and bounds) inside the data section. */
 export function checkTensorData(spec: TensorSpec, byName: Map<string, TensorSpec>, data: Uint8Array, at: string): void {
-  if (spec.dtype === 'f32' || spec.dtype === 'i32') return;
+  if (spec.dtype === 'f32' || isPlainInt(spec.dtype)) return;
   const view = viewOf(data);
   const bits = intBits(spec.dtype) ?? intBits(spec.values);
   if (bits !== undefined) checkQuantization(spec, bits, byName, view, at);

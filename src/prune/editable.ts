@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import type { PackedTensorData, TensorData } from '../model/encode-tensor.js';
-import { intBits } from '../model/encodings.js';
+import { intBits, isPlainInt } from '../model/encodings.js';
 import type { IntDtype, IntLayerSpec, Model, ModelHeader } from '../model/types.js';
 
 /** A model's header without its tensor table, and its tensors in file order. */
@@ -52,7 +52,8 @@ export function editableModel(model: Model): EditableModel {
     if (intBits(dtype) !== undefined) {
       tensors[name] = { dtype: dtype as IntDtype, shape: [...shape], codes: model.intCodes(name), scale: spec.scale!,
         ...(spec.zeroPoint !== undefined && { zeroPoint: spec.zeroPoint }) };
-    } else if (dtype === 'i32') {
+    } else if (isPlainInt(dtype)) {
+      // Widened to i32 for editing; the pruned file is written with the smallest dtypes (write.ts).
       tensors[name] = { dtype: 'i32', shape: [...shape], data: model.int32(name) };
     } else {
       tensors[name] = { shape: [...shape], data: model.tensor(name) };

@@ -8,13 +8,19 @@ import { InvalidOptionError } from '../errors.js';
 import { toSparse } from '../model/encode-dense.js';
 import { encodeTensor, type PackedTensorData, type SparseTensorData, type TensorData } from '../model/encode-tensor.js';
 import { intBits } from '../model/encodings.js';
+import { narrowIntArrays } from '../model/narrow-ints.js';
 import { writeModel } from '../model/write.js';
 import { layerNamed, weightNames, type EditableModel } from './editable.js';
 import { BLOCK } from './magnitude.js';
 
+/** `tensors` written after `model`'s header, integer arrays in their smallest dtypes. */
+function writeFile(model: EditableModel, tensors: Record<string, TensorData>): Uint8Array {
+  return writeModel(model.header, narrowIntArrays(model.header.layers, tensors));
+}
+
 /** The file of `model` with every tensor as it is (dense codes). */
 export function denseFile(model: EditableModel): Uint8Array {
-  return writeModel(model.header, model.tensors);
+  return writeFile(model, model.tensors);
 }
 
 /** Matrix `t` (named `name`) as csr, or as block-sparse with 4×4 blocks. */
@@ -49,5 +55,5 @@ export function sparseTensors(model: EditableModel, layers: readonly string[], f
 
 /** The file of `model` with its pruned layers' matrices sparse (see `sparseTensors`). */
 export function sparseFile(model: EditableModel, layers: readonly string[], format: 'csr' | 'block-sparse'): Uint8Array {
-  return writeModel(model.header, sparseTensors(model, layers, format));
+  return writeFile(model, sparseTensors(model, layers, format));
 }

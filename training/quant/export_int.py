@@ -47,7 +47,10 @@ def _weight(tensors: dict, name: str, codes, scale, bits: int, sparse: str | Non
 
 
 def _i32(tensors: dict, name: str, values) -> str:
-    tensors[name] = {'dtype': 'i32', 'data': np.asarray(values, dtype=np.int32)}
+    """Adds an integer array in the smallest dtype that holds it (i8, u8, i16 or i32: tables and shifts
+    shrink); returns its name."""
+    values = np.asarray(values, dtype=np.int32)
+    tensors[name] = {'dtype': thm.smallest_int_dtype(values), 'data': values}
     return name
 
 

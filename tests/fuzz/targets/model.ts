@@ -13,6 +13,8 @@ import { quantizeSymmetric, toSparse } from '../../../src/model/encode-dense.js'
 import { readModel } from '../../../src/model/read.js';
 import type { Model } from '../../../src/model/types.js';
 import { writeModel, type TensorData } from '../../../src/model/write.js';
+import { editableModel } from '../../../src/prune/editable.js';
+import { denseFile } from '../../../src/prune/write.js';
 import type { FuzzTarget } from '../target.js';
 
 const FIXTURES = join(process.cwd(), 'tests', 'fixtures');
@@ -56,6 +58,8 @@ export const modelTarget: FuzzTarget = {
       .map((path) => new Uint8Array(readFileSync(join(FIXTURES, path)))),
     reencoded(),
     ...['int-model.thm', 'int-sparse-model.thm'].map((file) => new Uint8Array(readFileSync(join(FIXTURES, 'golden', file)))),
+    // The integer model rewritten with its integer arrays as i8 / u8 / i16 (format version 2).
+    denseFile(editableModel(readModel(new Uint8Array(readFileSync(join(FIXTURES, 'golden', 'int-model.thm')))))),
   ],
 
   /** Version and header length, then per encoded tensor its first and last row pointers and indices, scales and zero points. */
