@@ -162,7 +162,7 @@ test('a partial last block column is read as by training/thm.py (clipped) and wr
   const s = spec('fc_in.weight');
   expect(blockGrid(s)).toEqual({ blockRows: 4, blockCols: 41 });
   const parts = toSparse(model.intCodes('fc_in.weight'), [16, 161], [4, 4]);
-  const encoded = encodeTensor('fc_in.weight', { dtype: 'block-sparse', shape: [16, 161], valueDtype: 'int4', indexBits: 16,
+  const encoded = encodeTensor('fc_in.weight', { dtype: 'block-sparse', shape: [16, 161], valueDtype: 'int4', indexBits: 16, rowPtrBits: 32,
     block: [4, 4], ...parts, scale: s.scale });
   expect(encoded.spec.byteLength).toBe(s.byteLength);
   expect(Buffer.from(encoded.bytes).equals(Buffer.from(model.tensorBytes('fc_in.weight')))).toBe(true);

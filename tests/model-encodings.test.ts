@@ -13,32 +13,12 @@ import { crc32 } from '../src/model/crc32.js';
 import { codeAt } from '../src/model/decode-tensor.js';
 import { describeModel } from '../src/model/describe.js';
 import { readModel } from '../src/model/read.js';
-import { isPlainInt } from '../src/model/encodings.js';
-import type { ModelHeader, PlainIntDtype } from '../src/model/types.js';
+import type { ModelHeader } from '../src/model/types.js';
 import { assembleFile, writeModel, type TensorData } from '../src/model/write.js';
+import { FIXTURES, inputs, tensorData } from './format-fixture.js';
 import { formatError, rejects } from './model-errors.js';
 
-const FIXTURES = join(process.cwd(), 'tests/fixtures/format');
-
-interface EncodedInputs {
-  header: Omit<ModelHeader, 'tensors'>;
-  tensors: Record<string, Record<string, unknown> & { shape: number[] }>;
-  decoded: Record<string, number[]>;
-}
-
-const inputs = JSON.parse(readFileSync(join(FIXTURES, 'encoded-inputs.json'), 'utf8')) as EncodedInputs;
 const pythonBytes = new Uint8Array(readFileSync(join(FIXTURES, 'python-encoded.thm')));
-
-/** The JSON fixture's tensors as `writeModel` takes them (typed arrays for dense data). */
-function tensorData(): Record<string, TensorData> {
-  const out: Record<string, TensorData> = {};
-  for (const [name, t] of Object.entries(inputs.tensors)) {
-    if (t.dtype === undefined) out[name] = { shape: t.shape, data: Float32Array.from(t.data as number[]) };
-    else if (isPlainInt(t.dtype as string)) out[name] = { dtype: t.dtype as PlainIntDtype, shape: t.shape, data: Int32Array.from(t.data as number[]) };
-    else out[name] = t as unknown as TensorData;
-  }
-  return out;
-}
 
 function dataStartOf(file: Uint8Array): number {
   return 16 + new DataView(file.buffer, file.byteOffset).getUint32(12, true);
@@ -67,7 +47,8 @@ describe('python (training/thm.py) and TS agree on every encoding', () => {
     for (const d of ['f32', 'i32', 'i16', 'i8', 'u8', 'int2', 'int3', 'int4', 'int5', 'int6', 'int7', 'int8', 'csr:f32', 'csr:int8', 'block-sparse:f32', 'block-sparse:int4']) {
       expect(dtypes).toContain(d);
     }
-    expect(new Set(tensors.map((t) => t.indexBits).filter(Boolean))).toEqual(new Set([16, 32]));
+    expect(new Set(tensors.map((t) => t.indexBits).filter(Boolean))).toEqual(new Set([8, 16, 32]));
+    expect(new Set(tensors.filter((t) => t.nnz !== undefined).map((t) => t.rowPtrBits ?? 32))).toEqual(new Set([16, 32]));
   });
 
   test('the committed fixtures are what training/thm.py writes now', () => {
@@ -134,7 +115,8 @@ describe('malformed encoded tensors are ModelFormatErrors', () => {
     ['csr of three dimensions', (h) => { h.tensors[6].shape = [161, 2, 2]; }, /shape: expected 2 dimensions for a csr tensor/],
     ['16-bit indices over 65536 columns', (h) => { h.tensors[12].shape = [1, 70000]; }, /indexBits: expected 32: 70000 columns do not fit 16 bits/],
     ['unknown value encoding', (h) => { h.tensors[6].values = 'f16'; }, /values: expected "f32" or "int2"/],
-    ['index width 8', (h) => { h.tensors[6].indexBits = 8; }, /indexBits: expected 16 or 32/],
+    ['index width 12', (h) => { h.tensors[6].indexBits = 12; }, /indexBits: expected 8 or 16 or 32, found number 12/],
+    ['row pointer width 8', (h) => { h.tensors[6].rowPtrBits = 8; }, /rowPtrBits: expected 16 or 32, found number 8/],
     ['block larger than the shape', (h) => { h.tensors[8].block = [6, 8]; }, /block: expected a block shape no larger than \[161,4\]/],
     ['block row not whole bytes', (h) => { h.tensors[8].block = [7, 1]; }, /block columns × 4 bits to be a multiple of 8/],
     ['block missing', (h) => { delete h.tensors[10].block; }, /block: expected an array, found missing/],
@@ -210,12 +192,13 @@ describe('tinyhush info (describeModel) shows encodings and sizes', () => {
     expect(text).toContain('  exit0.weight: [161,4] csr of f32, nnz 196 of 644 (69.6 % sparse), 32-bit indices, 2320 bytes');
     expect(text).toMatch(/ {2}mask.weight: \[161,4\] block-sparse of int4 \(4-bit\), per-row scale and zero point, blocks 7×2, nnz 17 of 46 \(63.0 % sparse\), 16-bit indices, 311 bytes/);
     expect(text).toContain('  fc_in.weight.zeroPoint: [4] i32, 16 bytes');
+    expect(text).toContain('  extra.delta: [3,700] csr of f32, nnz 7 of 2100 (99.7 % sparse), 8-bit delta indices, 16-bit row pointers, 156 bytes');
   });
 
   test('totals: stored bytes, against dense f32, and by encoding', () => {
     const { tensors } = readModel(pythonBytes).header;
     const stored = tensors.reduce((sum, t) => sum + t.byteLength, 0);
-    expect(text).toContain(`tensors (${tensors.length}, ${stored} bytes, 45.4 % of dense f32's 11600; by encoding: int4 324, f32 `);
-    expect(text).toMatch(/csr of f32 2320, .*block-sparse of int4 311, .*i32 668\):/);
+    expect(text).toContain(`tensors (${tensors.length}, ${stored} bytes, 6.7 % of dense f32's 106560; by encoding: int4 324, f32 `);
+    expect(text).toMatch(/csr of f32 2476, .*block-sparse of int4 311, .*i32 668\):/);
   });
 });

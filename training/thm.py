@@ -15,7 +15,7 @@ import zlib
 import numpy as np
 
 MAGIC = b"TINYHUSH"
-FORMAT_VERSIONS = (1, 2)  # 2 adds the plain i16 / i8 / u8 arrays
+FORMAT_VERSIONS = (1, 2)  # 2 adds i16 / i8 / u8 arrays, 8-bit delta indices, 16-bit row pointers
 PREFIX_BYTES = 16
 ALIGNMENT = 64
 
@@ -28,7 +28,7 @@ KEY_ORDER = {
     "exit": ["name", "output", "layers"],
     "gate": ["name", "channels", "expand", "depthwise", "project", "decision"],
     "speechPresence": ["output"],
-    "tensor": ["name", "dtype", "shape", "offset", "byteLength", "scale", "zeroPoint", "values", "nnz", "indexBits", "block"],
+    "tensor": ["name", "dtype", "shape", "offset", "byteLength", "scale", "zeroPoint", "values", "nnz", "indexBits", "rowPtrBits", "block"],
 }
 LAYER_KEY_ORDER = {
     "dense": ["name", "op", "input", "in", "out", "activation", "weight", "bias", "ratioWeight"],
@@ -164,7 +164,7 @@ def smallest_int_dtype(values) -> str:
 
 def _version2_feature(spec: dict) -> bool:
     """Whether a table entry uses an encoding of format version 2 (src/model/version.ts)."""
-    return spec["dtype"] in ("i16", "i8", "u8")
+    return spec["dtype"] in ("i16", "i8", "u8") or spec.get("indexBits") == 8 or spec.get("rowPtrBits") == 16
 
 
 def _rows_cols(shape):
@@ -195,18 +195,96 @@ def _sparse_layout(spec: dict):
     rows, cols = spec["shape"]
     br, bc = spec.get("block", [1, 1])
     nnz, bits = spec["nnz"], INT_BITS.get(spec["values"])
-    index_start = align_up(4 * (-(-rows // br) + 1))
+    index_start = align_up(spec.get("rowPtrBits", 32) // 8 * (-(-rows // br) + 1))
     values_start = align_up(index_start + nnz * spec["indexBits"] // 8)
     block_row = 4 * bc if bits is None else bc * bits // 8
     stored = nnz * br * block_row if spec["dtype"] == "block-sparse" else (4 * nnz if bits is None else -(-nnz * bits // 8))
     return index_start, values_start, values_start + stored
 
 
+MAX_SKIP = 255  # the widest gap one 8-bit delta index holds (src/model/sparse-gaps.ts)
+
+
+def _bridge_gaps(row_ptr, col_idx, values, block_size: int):
+    """Zero elements (blocks) inserted where more than MAX_SKIP columns lie between two stored elements of
+    a row, or before the first (src/model/sparse-gaps.ts, bridgeGaps)."""
+    values = np.asarray(values).reshape(-1, block_size)
+    zero = np.zeros(block_size, dtype=values.dtype)
+    ptr, cols, vals = [0], [], []
+    for r in range(len(row_ptr) - 1):
+        previous = -1
+        for i in range(int(row_ptr[r]), int(row_ptr[r + 1])):
+            c = int(col_idx[i])
+            while c - previous - 1 > MAX_SKIP:
+                previous += MAX_SKIP + 1
+                cols.append(previous)
+                vals.append(zero)
+            cols.append(c)
+            vals.append(values[i])
+            previous = c
+        ptr.append(len(cols))
+    stored = np.concatenate(vals) if vals else np.zeros(0, dtype=values.dtype)
+    return np.asarray(ptr, dtype=np.int64), np.asarray(cols, dtype=np.int64), stored
+
+
+def _gap_bytes(row_ptr, col_idx) -> bytes:
+    """8-bit delta indices of bridged parts: column − previous − 1, the first of a row from −1."""
+    col_idx = np.asarray(col_idx, dtype=np.int64)
+    previous = np.concatenate([[-1], col_idx[:-1]])
+    starts = np.asarray(row_ptr[:-1], dtype=np.int64)
+    previous[starts[starts < col_idx.size]] = -1
+    skips = col_idx - previous - 1
+    if skips.size and (skips.min() < 0 or skips.max() > MAX_SKIP):
+        raise ValueError("column indices must increase within a row, gaps bridged")
+    return skips.astype(np.uint8).tobytes()
+
+
+def _sparse_form(name: str, t: dict, index_bits: int):
+    """(table entry, row pointers, column indices, values) of a sparse tensor with `index_bits`-bit indices."""
+    block = t.get("block")
+    br, bc = block or (1, 1)
+    row_ptr, col_idx, values = np.asarray(t["rowPtr"], dtype=np.int64), np.asarray(t["colIdx"], dtype=np.int64), t["values"]
+    if index_bits == 8:
+        row_ptr, col_idx, values = _bridge_gaps(row_ptr, col_idx, values, br * bc)
+    nnz = int(col_idx.size)
+    row_ptr_bits = int(t.get("rowPtrBits", 16 if nnz <= 0xFFFF else 32))
+    if row_ptr_bits == 16 and nnz > 0xFFFF:
+        raise ValueError(f"tensor {name!r}: {nnz} stored elements do not fit 16-bit row pointers")
+    companions = {k: t[k] for k in ("scale", "zeroPoint") if t.get(k) is not None}
+    spec = {"name": name, "dtype": t["dtype"], "shape": [int(d) for d in t["shape"]], "byteLength": 0, **companions,
+            "values": t["valueDtype"], "nnz": nnz, "indexBits": index_bits, **({"rowPtrBits": 16} if row_ptr_bits == 16 else {})}
+    if block is not None:
+        spec["block"] = [int(d) for d in block]
+    spec["byteLength"] = _sparse_layout(spec)[2]
+    return spec, row_ptr, col_idx, values
+
+
+def _encode_sparse(name: str, t: dict):
+    """A csr / block-sparse tensor with the index width given, or the smallest of 8, 16, 32 (src/model/encode-tensor.ts)."""
+    bc = (t.get("block") or (1, 1))[1]
+    block_cols = -(-int(t["shape"][1]) // bc)
+    widths = [int(t["indexBits"])] if "indexBits" in t else [b for b in (8, 16, 32) if b != 16 or block_cols <= 65536]
+    forms = [_sparse_form(name, t, bits) for bits in widths]
+    spec, row_ptr, col_idx, values = min(forms, key=lambda form: form[0]["byteLength"])  # the first on a tie
+    index_start, values_start, _ = _sparse_layout(spec)
+    blob = bytearray(spec["byteLength"])
+    pointers = row_ptr.astype("<u2" if spec.get("rowPtrBits") == 16 else "<u4").tobytes()
+    blob[:len(pointers)] = pointers
+    bits = {8: None, 16: "<u2", 32: "<u4"}[spec["indexBits"]]
+    index = _gap_bytes(row_ptr, col_idx) if bits is None else col_idx.astype(bits).tobytes()
+    blob[index_start:index_start + len(index)] = index
+    value_bits = INT_BITS.get(t["valueDtype"])
+    stored = np.ascontiguousarray(values, dtype="<f4").tobytes() if value_bits is None else _pack_codes(values, value_bits)
+    blob[values_start:values_start + len(stored)] = stored
+    return spec, bytes(blob)
+
+
 def encode_tensor(name: str, t):
     """(table entry without offset, bytes) of one tensor. `t` is a float array (f32) or a dict with
     the fields of src/model/encode-tensor.ts's TensorData: {"dtype": "i32", "data"}, {"dtype": "int4",
     "codes", "scale", "zeroPoint"?}, {"dtype": "csr" | "block-sparse", "shape", "valueDtype",
-    "indexBits", "block"?, "rowPtr", "colIdx", "values", "scale"?, "zeroPoint"?}."""
+    "indexBits"? (8, 16, 32; omitted: the smallest), "rowPtrBits"? (16, 32; omitted: 16 where nnz allows),
+    "block"?, "rowPtr", "colIdx" (absolute), "values", "scale"?, "zeroPoint"?}."""
     if not isinstance(t, dict) or t.get("dtype", "f32") == "f32":
         array = np.ascontiguousarray(t["data"] if isinstance(t, dict) else t, dtype="<f4")
         return {"name": name, "dtype": "f32", "shape": list(array.shape), "byteLength": array.nbytes}, array.tobytes()
@@ -224,20 +302,7 @@ def encode_tensor(name: str, t):
         rows, cols = _rows_cols(codes.shape)
         blob = b"".join(_pack_codes(row, INT_BITS[dtype]) for row in codes.reshape(rows, cols))
         return {"name": name, "dtype": dtype, "shape": list(codes.shape), "byteLength": len(blob), **companions}, blob
-    row_ptr, col_idx = np.asarray(t["rowPtr"], dtype="<u4"), np.asarray(t["colIdx"], dtype="<u4")
-    spec = {"name": name, "dtype": dtype, "shape": [int(d) for d in t["shape"]], "byteLength": 0, **companions,
-            "values": t["valueDtype"], "nnz": int(col_idx.size), "indexBits": int(t["indexBits"])}
-    if dtype == "block-sparse":
-        spec["block"] = [int(d) for d in t["block"]]
-    index_start, values_start, spec["byteLength"] = _sparse_layout(spec)
-    blob = bytearray(spec["byteLength"])
-    blob[:row_ptr.nbytes] = row_ptr.tobytes()
-    index = col_idx.astype("<u2" if spec["indexBits"] == 16 else "<u4").tobytes()
-    blob[index_start:index_start + len(index)] = index
-    bits = INT_BITS.get(t["valueDtype"])
-    values = np.ascontiguousarray(t["values"], dtype="<f4").tobytes() if bits is None else _pack_codes(t["values"], bits)
-    blob[values_start:values_start + len(values)] = values
-    return spec, bytes(blob)
+    return _encode_sparse(name, t)
 
 
 def write_model(path, header: dict, tensors: dict) -> bytes:
@@ -293,8 +358,12 @@ def _decode(spec: dict, data: bytes, base: int, raw: dict, codes_only: bool = Fa
     br, bc = spec.get("block", [1, 1])
     nnz, bits = spec["nnz"], INT_BITS.get(spec["values"])
     block_grid = (-(-rows // br), -(-cols // bc))  # a last, partial block row or column is padded with zeros
-    row_ptr = np.frombuffer(data, dtype="<u4", count=block_grid[0] + 1, offset=start)
-    col_idx = np.frombuffer(data, dtype="<u2" if spec["indexBits"] == 16 else "<u4", count=nnz, offset=start + index_start)
+    row_ptr = np.frombuffer(data, dtype="<u2" if spec.get("rowPtrBits") == 16 else "<u4", count=block_grid[0] + 1, offset=start)
+    col_idx = np.frombuffer(data, dtype={8: "<u1", 16: "<u2", 32: "<u4"}[spec["indexBits"]], count=nnz, offset=start + index_start)
+    if spec["indexBits"] == 8:  # deltas: column = previous + 1 + byte, the first of a row from −1
+        steps = np.cumsum(col_idx.astype(np.int64) + 1)
+        before = np.concatenate([[0], steps])[np.repeat(row_ptr[:-1].astype(np.int64), np.diff(row_ptr).astype(np.int64))]
+        col_idx = steps - before - 1
     count = nnz * br * bc
     stored = (np.frombuffer(data, dtype="<f4", count=count, offset=start + values_start) if bits is None
               else _unpack_codes(data, start + values_start, count, bits)).reshape(nnz, br, bc)

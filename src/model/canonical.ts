@@ -14,7 +14,7 @@ export const KEY_ORDER = {
   exit: ['name', 'output', 'layers'],
   gate: ['name', 'channels', 'expand', 'depthwise', 'project', 'decision'],
   speechPresence: ['output'],
-  tensor: ['name', 'dtype', 'shape', 'offset', 'byteLength', 'scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'block'],
+  tensor: ['name', 'dtype', 'shape', 'offset', 'byteLength', 'scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'rowPtrBits', 'block'],
 } as const;
 
 /** Key order of each layer op. */

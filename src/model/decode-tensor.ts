@@ -45,24 +45,44 @@ export function storedReader(spec: TensorSpec, data: Uint8Array): (i: number) =>
   return (i) => codeAt(data, base, i, bits);
 }
 
+/** The row pointers and column indices of a csr / block-sparse tensor, in any of their widths. */
+export interface SparseIndex {
+  /** `rowPtr[R]` (over block rows for block-sparse). */
+  pointer(R: number): number;
+  /**
+   * The column (in blocks) of stored element `i`, given `previous`, the column of the element before
+   * it in its row (−1 for the first): 8-bit indices store `column − previous − 1`.
+   */
+  column(i: number, previous: number): number;
+}
+
+/** Reads the index parts of the csr / block-sparse tensor `spec` in the data section `data` (no checks). */
+export function sparseIndex(spec: TensorSpec, data: Uint8Array): SparseIndex {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const base = spec.offset;
+  const at = base + tensorLayout(spec).indexStart;
+  const column: SparseIndex['column'] = spec.indexBits === 8 ? (i, previous) => previous + 1 + view.getUint8(at + i)
+    : spec.indexBits === 16 ? (i) => view.getUint16(at + 2 * i, true) : (i) => view.getUint32(at + 4 * i, true);
+  const pointer = spec.rowPtrBits === 16 ? (R: number) => view.getUint16(base + 2 * R, true) : (R: number) => view.getUint32(base + 4 * R, true);
+  return { pointer, column };
+}
+
 /**
  * Calls `visit(r, c, i)` for every stored element of the validated csr / block-sparse tensor `spec`
  * in the data section `data` that lies inside its shape: logical row `r`, column `c`, and `i`, its
  * index for `storedReader`. Rows in order, and within a row (block row) columns in order.
  */
 export function forEachStored(spec: TensorSpec, data: Uint8Array, visit: (r: number, c: number, i: number) => void): void {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const { rows, cols } = rowsCols(spec.shape);
   const [br, bc] = spec.block ?? [1, 1];
-  const { indexStart } = tensorLayout(spec);
-  const base = spec.offset;
-  const column = (i: number): number => (spec.indexBits === 32
-    ? view.getUint32(base + indexStart + 4 * i, true) : view.getUint16(base + indexStart + 2 * i, true));
+  const index = sparseIndex(spec, data);
   // A partial last block row or column is clipped to the shape (its padding is zero).
   for (let R = 0; R < blockGrid(spec).blockRows; R++) {
-    const end = view.getUint32(base + 4 * (R + 1), true);
-    for (let i = view.getUint32(base + 4 * R, true); i < end; i++) {
-      const c0 = column(i) * bc;
+    const end = index.pointer(R + 1);
+    let C = -1;
+    for (let i = index.pointer(R); i < end; i++) {
+      C = index.column(i, C);
+      const c0 = C * bc;
       const width = Math.min(bc, cols - c0);
       for (let a = 0; a < Math.min(br, rows - R * br); a++) {
         const r = R * br + a;

@@ -19,7 +19,8 @@ export function encodingText(t: TensorSpec, byName: Map<string, TensorSpec>): st
   const capacity = blockRows * blockCols;
   const unit = t.dtype === 'csr' ? '' : ` blocks ${br}×${bc},`;
   return `${t.dtype} of ${t.values}${width}${quantization()},${unit} nnz ${t.nnz} of ${capacity} ` +
-    `(${percent(capacity - t.nnz!, capacity)} sparse), ${t.indexBits}-bit indices`;
+    `(${percent(capacity - t.nnz!, capacity)} sparse), ${t.indexBits === 8 ? '8-bit delta' : `${t.indexBits}-bit`} indices` +
+    (t.rowPtrBits === 16 ? ', 16-bit row pointers' : '');
 }
 
 /** One line per tensor and a totals line: stored bytes, what dense f32 would take, bytes by encoding. */

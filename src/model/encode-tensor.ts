@@ -5,6 +5,7 @@
  */
 import { ModelFormatError } from '../errors.js';
 import { blockGrid, codeRange, intBits, PLAIN_INTS, rowsCols, tensorLayout } from './encodings.js';
+import { bridgeGaps, gapBytes } from './sparse-gaps.js';
 import type { IntDtype, PlainIntDtype, TensorSpec, ValueDtype } from './types.js';
 
 /** Dense f32 values (`dtype` omitted or `'f32'`). */
@@ -35,21 +36,31 @@ export interface PackedTensorData {
   zeroPoint?: string;
 }
 
+/** Row pointers, column indices (absolute, in block columns) and stored values of a sparse matrix. */
+export interface ArrayParts {
+  rowPtr: ArrayLike<number>;
+  colIdx: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
 /**
  * A csr or block-sparse matrix: `rowPtr` over rows (csr) or block rows, `colIdx` per stored
  * element or block (in block columns), and `values` row after row (each block row-major): f32
  * values, or codes when `valueDtype` is an integer dtype.
  */
-export interface SparseTensorData {
+export interface SparseTensorData extends ArrayParts {
   dtype: 'csr' | 'block-sparse';
   shape: [number, number];
   valueDtype: ValueDtype;
-  indexBits: 16 | 32;
+  /**
+   * Width of the stored column indices; omitted: the one of 8 (deltas, gaps bridged by stored zeros),
+   * 16, 32 that makes the tensor smallest (the narrower on a tie).
+   */
+  indexBits?: 8 | 16 | 32;
+  /** Width of the row pointers; omitted: 16 where the stored count allows, else 32. */
+  rowPtrBits?: 16 | 32;
   /** block-sparse only: `[br, bc]`. */
   block?: [number, number];
-  rowPtr: ArrayLike<number>;
-  colIdx: ArrayLike<number>;
-  values: ArrayLike<number>;
   scale?: string;
   zeroPoint?: string;
 }
@@ -86,30 +97,50 @@ function checkCount(name: string, what: string, actual: number, expected: number
   if (actual !== expected) mismatch(name, `${what} has ${actual} entries; the shape needs ${expected}`);
 }
 
-function encodeSparse(name: string, t: SparseTensorData): EncodedTensor {
-  const nnz = t.colIdx.length;
+/** The table entry and the stored parts of `t` with `indexBits`-bit column indices (8: gaps bridged). */
+function sparseForm(t: SparseTensorData, name: string, indexBits: 8 | 16 | 32): { spec: Omit<TensorSpec, 'offset'>; parts: ArrayParts } {
+  const [br, bc] = t.block ?? [1, 1];
+  const parts = indexBits === 8 ? bridgeGaps(t, br * bc) : t;
+  const nnz = parts.colIdx.length;
+  const rowPtrBits = t.rowPtrBits ?? (nnz <= 0xffff ? 16 : 32);
+  if (rowPtrBits === 16 && nnz > 0xffff) mismatch(name, `${nnz} stored elements do not fit 16-bit row pointers`);
   const spec: Omit<TensorSpec, 'offset'> = {
     name, dtype: t.dtype, shape: [...t.shape], byteLength: 0,
     ...(t.scale !== undefined && { scale: t.scale }), ...(t.zeroPoint !== undefined && { zeroPoint: t.zeroPoint }),
-    values: t.valueDtype, nnz, indexBits: t.indexBits, ...(t.block && { block: [...t.block] as [number, number] }),
+    values: t.valueDtype, nnz, indexBits, ...(rowPtrBits === 16 && { rowPtrBits }), ...(t.block && { block: [...t.block] as [number, number] }),
   };
-  const layout = tensorLayout(spec);
-  spec.byteLength = layout.byteLength;
+  spec.byteLength = tensorLayout(spec).byteLength;
+  return { spec, parts };
+}
+
+function encodeSparse(name: string, t: SparseTensorData): EncodedTensor {
   const [br, bc] = t.block ?? [1, 1];
-  checkCount(name, 'rowPtr', t.rowPtr.length, blockGrid(spec).blockRows + 1);
-  checkCount(name, 'values', t.values.length, nnz * br * bc);
+  const { blockRows, blockCols } = blockGrid({ shape: t.shape, block: [br, bc] });
+  checkCount(name, 'rowPtr', t.rowPtr.length, blockRows + 1);
+  checkCount(name, 'values', t.values.length, t.colIdx.length * br * bc);
+  const widths = t.indexBits !== undefined ? [t.indexBits] : ([8, 16, 32] as const).filter((b) => b !== 16 || blockCols <= 65536);
+  const forms = widths.map((bits) => sparseForm(t, name, bits));
+  const { spec, parts } = forms.reduce((best, form) => (form.spec.byteLength < best.spec.byteLength ? form : best));
+  const layout = tensorLayout(spec);
   const bytes = new Uint8Array(layout.byteLength);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < t.rowPtr.length; i++) view.setUint32(4 * i, t.rowPtr[i], true);
-  for (let i = 0; i < nnz; i++) {
-    if (t.indexBits === 32) view.setUint32(layout.indexStart + 4 * i, t.colIdx[i], true);
-    else view.setUint16(layout.indexStart + 2 * i, t.colIdx[i], true);
+  for (let i = 0; i < parts.rowPtr.length; i++) {
+    if (spec.rowPtrBits === 16) view.setUint16(2 * i, parts.rowPtr[i], true);
+    else view.setUint32(4 * i, parts.rowPtr[i], true);
+  }
+  if (spec.indexBits === 8) {
+    bytes.set(gapBytes(parts, (message) => mismatch(name, message)), layout.indexStart);
+  } else {
+    for (let i = 0; i < parts.colIdx.length; i++) {
+      if (spec.indexBits === 32) view.setUint32(layout.indexStart + 4 * i, parts.colIdx[i], true);
+      else view.setUint16(layout.indexStart + 2 * i, parts.colIdx[i], true);
+    }
   }
   const bits = intBits(t.valueDtype);
   if (bits === undefined) {
-    for (let i = 0; i < t.values.length; i++) view.setFloat32(layout.valuesStart + 4 * i, t.values[i], true);
+    for (let i = 0; i < parts.values.length; i++) view.setFloat32(layout.valuesStart + 4 * i, parts.values[i], true);
   } else {
-    packCodes(bytes, layout.valuesStart, t.values, 0, t.values.length, bits, name);
+    packCodes(bytes, layout.valuesStart, parts.values, 0, parts.values.length, bits, name);
   }
   return { spec, bytes };
 }

@@ -110,7 +110,7 @@ function valueBytes(values: ValueDtype, count: number): number {
  * The layout of a tensor whose fields have been checked for type and range (every size a safe
  * integer ≥ 1); throws `ModelFormatError` only if a size overflows.
  */
-export function tensorLayout(spec: Pick<TensorSpec, 'dtype' | 'shape' | 'values' | 'nnz' | 'indexBits' | 'block'>): TensorLayout {
+export function tensorLayout(spec: Pick<TensorSpec, 'dtype' | 'shape' | 'values' | 'nnz' | 'indexBits' | 'rowPtrBits' | 'block'>): TensorLayout {
   const { rows, cols } = rowsCols(spec.shape);
   const bits = intBits(spec.dtype);
   if (spec.dtype === 'f32' || isPlainInt(spec.dtype)) {
@@ -122,7 +122,7 @@ export function tensorLayout(spec: Pick<TensorSpec, 'dtype' | 'shape' | 'values'
   }
   const nnz = spec.nnz!;
   const [br, bc] = spec.dtype === 'block-sparse' ? spec.block! : [1, 1];
-  const indexStart = alignUp(safeMul(blockGrid(spec).blockRows + 1, 4, 'row pointer bytes'));
+  const indexStart = alignUp(safeMul(blockGrid(spec).blockRows + 1, (spec.rowPtrBits ?? 32) / 8, 'row pointer bytes'));
   const indexBytes = safeMul(nnz, spec.indexBits! / 8, 'index bytes');
   const valuesStart = alignUp(indexStart + indexBytes);
   const stored = spec.dtype === 'block-sparse'

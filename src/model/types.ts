@@ -182,7 +182,7 @@ export type PlainIntDtype = 'i32' | 'i16' | 'i8' | 'u8';
 /** Element encodings (docs/model-format.md, "Tensor dtypes"). */
 export type TensorDtype = 'f32' | PlainIntDtype | IntDtype | 'csr' | 'block-sparse';
 
-/** File format versions this code reads: 2 adds the plain i16 / i8 / u8 arrays. */
+/** File format versions this code reads: 2 adds i16 / i8 / u8 arrays, 8-bit delta indices and 16-bit row pointers. */
 export type FormatVersion = 1 | 2;
 
 /**
@@ -203,8 +203,13 @@ export interface TensorSpec {
   values?: ValueDtype;
   /** csr / block-sparse: stored elements (csr) or stored blocks (block-sparse). */
   nnz?: number;
-  /** csr / block-sparse: width of the column indices. */
-  indexBits?: 16 | 32;
+  /**
+   * csr / block-sparse: width of the column indices; 8: each the number of columns skipped since the
+   * element before it in its row (docs/model-format.md, "8-bit delta indices").
+   */
+  indexBits?: 8 | 16 | 32;
+  /** csr / block-sparse: width of the row pointers; absent means 32. */
+  rowPtrBits?: 16 | 32;
   /** block-sparse: `[rows, cols]` of one block. */
   block?: [number, number];
 }

@@ -4,8 +4,8 @@
  * pointers and column indices well formed, unused bits of packed streams zero.
  */
 import { ModelFormatError } from '../errors.js';
-import { storedReader } from './decode-tensor.js';
-import { blockGrid, codeRange, intBits, isPlainInt, packedBytes, rowsCols, tensorLayout } from './encodings.js';
+import { sparseIndex, storedReader } from './decode-tensor.js';
+import { blockGrid, codeRange, intBits, isPlainInt, packedBytes, rowsCols } from './encodings.js';
 import type { TensorSpec } from './types.js';
 
 function bad(at: string, message: string): never {
@@ -54,24 +54,28 @@ function checkBlockPadding(spec: TensorSpec, data: Uint8Array, i: number, R: num
   }
 }
 
-/** Row pointers and strictly increasing in-range column indices of csr / block-sparse; zero block padding. */
-function checkSparseIndex(spec: TensorSpec, data: Uint8Array, view: DataView, at: string): void {
+/**
+ * Row pointers and strictly increasing in-range column indices of csr / block-sparse (8-bit deltas:
+ * none walks past the last column); zero block padding.
+ */
+function checkSparseIndex(spec: TensorSpec, data: Uint8Array, at: string): void {
   const { blockRows: pointerRows, blockCols: columns } = blockGrid(spec);
   const unit = spec.dtype === 'csr' ? 'row' : 'block row';
-  const { indexStart } = tensorLayout(spec);
-  const base = spec.offset;
+  const index = sparseIndex(spec, data);
   const nnz = spec.nnz!;
-  const wide = spec.indexBits === 32;
-  if (view.getUint32(base, true) !== 0) bad(at, `rowPtr[0] is ${view.getUint32(base, true)}, must be 0`);
+  if (index.pointer(0) !== 0) bad(at, `rowPtr[0] is ${index.pointer(0)}, must be 0`);
   let start = 0;
   for (let r = 0; r < pointerRows; r++) {
-    const end = view.getUint32(base + 4 * (r + 1), true);
+    const end = index.pointer(r + 1);
     if (end < start || end > nnz) {
       bad(at, `rowPtr[${r + 1}] is ${end}: row pointers must be non-decreasing and at most nnz = ${nnz}`);
     }
     let previous = -1;
     for (let i = start; i < end; i++) {
-      const c = wide ? view.getUint32(base + indexStart + 4 * i, true) : view.getUint16(base + indexStart + 2 * i, true);
+      const c = index.column(i, previous);
+      if (spec.indexBits === 8 && c >= columns) {
+        bad(at, `column delta ${i} (${unit} ${r}) walks to column ${c}, past the last of ${columns} ${unit === 'row' ? 'columns' : 'block columns'}`);
+      }
       if (c <= previous || c >= columns) {
         bad(at, `column index ${i} (${unit} ${r}) is ${c}: indices must be strictly increasing within a ${unit} and < ${columns}`);
       }
@@ -95,7 +99,7 @@ export function checkTensorData(spec: TensorSpec, byName: Map<string, TensorSpec
     for (let r = 0; r < rows; r++) checkPadding(view, spec.offset + (r + 1) * rowBytes, cols, bits!, at, `row ${r}`);
     return;
   }
-  checkSparseIndex(spec, data, view, at);
+  checkSparseIndex(spec, data, at);
   if (spec.dtype === 'csr' && bits !== undefined) {
     checkPadding(view, spec.offset + spec.byteLength, spec.nnz!, bits, at, 'the value stream');
   }

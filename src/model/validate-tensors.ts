@@ -11,7 +11,7 @@ import { checkTensorData } from './validate-tensor-data.js';
 import type { TensorSpec } from './types.js';
 
 /** Encoding fields; a tensor whose dtype does not use one must not carry it. */
-const ENCODING_FIELDS = ['scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'block'] as const;
+const ENCODING_FIELDS = ['scale', 'zeroPoint', 'values', 'nnz', 'indexBits', 'rowPtrBits', 'block'] as const;
 
 function checkShape(obj: JsonObject, path: string): number[] {
   const shape = asArray(obj.shape, `${path}.shape`);
@@ -28,7 +28,8 @@ function checkEncoding(obj: JsonObject, at: string, spec: TensorSpec): void {
     if (spec.shape.length !== 2) fail(`${at}.shape`, `2 dimensions for a ${spec.dtype} tensor`, spec.shape);
     spec.values = getOneOf(obj, 'values', at, VALUE_DTYPES);
     spec.nnz = getInt(obj, 'nnz', at, 0);
-    spec.indexBits = getOneOf(obj, 'indexBits', at, [16, 32] as const);
+    spec.indexBits = getOneOf(obj, 'indexBits', at, [8, 16, 32] as const);
+    if (obj.rowPtrBits !== undefined) spec.rowPtrBits = getOneOf(obj, 'rowPtrBits', at, [16, 32] as const);
   }
   const [rows, cols] = spec.shape;
   if (spec.dtype === 'block-sparse') {
@@ -50,6 +51,7 @@ function checkEncoding(obj: JsonObject, at: string, spec: TensorSpec): void {
     if (spec.indexBits === 16 && blockCols > 65536) {
       fail(`${at}.indexBits`, `32: ${blockCols} ${spec.dtype === 'csr' ? 'columns' : 'block columns'} do not fit 16 bits`, 16);
     }
+    if (spec.rowPtrBits === 16 && spec.nnz! > 65535) fail(`${at}.rowPtrBits`, `32: nnz ${spec.nnz} does not fit 16-bit row pointers`, 16);
   }
   const integer = intBits(spec.dtype) !== undefined || intBits(spec.values) !== undefined;
   if (integer) {

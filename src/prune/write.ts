@@ -33,7 +33,7 @@ export function sparseMatrix(name: string, t: PackedTensorData, format: 'csr' | 
   const shape = t.shape as [number, number];
   const parts = toSparse(t.codes, shape, format === 'csr' ? [1, 1] : [BLOCK, BLOCK]);
   return {
-    dtype: format, shape, valueDtype: t.dtype, indexBits: 16, ...(format === 'block-sparse' && { block: [BLOCK, BLOCK] as [number, number] }),
+    dtype: format, shape, valueDtype: t.dtype, ...(format === 'block-sparse' && { block: [BLOCK, BLOCK] as [number, number] }),
     rowPtr: parts.rowPtr, colIdx: parts.colIdx, values: parts.values, scale: t.scale,
   };
 }

@@ -1,7 +1,9 @@
 """Re-encodes an integer model file with the compact encodings of format version 2: each integer array
 an integer layer reads (biases, multipliers, shifts, tables) in the smallest of i8, u8, i16, i32 that
-holds it (docs/model-format.md, "Plain integer arrays"). Every other tensor keeps its encoding; the
-values are unchanged, so the model computes the same outputs bit for bit.
+holds it (docs/model-format.md, "Plain integer arrays"), and each csr / block-sparse tensor with the
+smallest column indices (8-bit deltas, 16 or 32 bits) and row pointers (16 or 32 bits) for it. Every
+other tensor keeps its encoding; the values are unchanged, so the model computes the same outputs bit
+for bit. src/model/write.ts writes the same bytes from the same parts (tests/model-sparse-index.test.ts).
 
     python3 training/quant/compact.py IN.thm OUT.thm
 """
@@ -29,13 +31,14 @@ def _int_arrays(header: dict) -> set:
 
 
 def _parts(spec: dict, array) -> dict:
-    """The encode_tensor dict that stores `array` (codes or values) as `spec` does."""
+    """The encode_tensor dict that stores `array` (codes or values) in `spec`'s encoding, sparse indices
+    and row pointers of the writer's choice."""
     companions = {k: spec[k] for k in ('scale', 'zeroPoint') if k in spec}
     if spec['dtype'] in thm.INT_BITS:
         return {'dtype': spec['dtype'], 'codes': array, **companions}
     block = spec.get('block')
     row_ptr, col_idx, values = thm.to_sparse(array, block)
-    return {'dtype': spec['dtype'], 'shape': spec['shape'], 'valueDtype': spec['values'], 'indexBits': spec['indexBits'],
+    return {'dtype': spec['dtype'], 'shape': spec['shape'], 'valueDtype': spec['values'],
             **({} if block is None else {'block': block}), 'rowPtr': row_ptr, 'colIdx': col_idx, 'values': values, **companions}
 
 

@@ -40,7 +40,7 @@ def _weight(tensors: dict, name: str, codes, scale, bits: int, sparse: str | Non
         block = SPARSE_BLOCKS[sparse]
         row_ptr, col_idx, values = thm.to_sparse(codes, block)
         tensors[name] = {'dtype': 'csr' if block is None else 'block-sparse', 'shape': list(codes.shape),
-                         'valueDtype': f'int{bits}', 'indexBits': 16, **({} if block is None else {'block': list(block)}),
+                         'valueDtype': f'int{bits}', **({} if block is None else {'block': list(block)}),
                          'rowPtr': row_ptr, 'colIdx': col_idx, 'values': values, 'scale': f'{name}.scale'}
     tensors[f'{name}.scale'] = np.asarray(scale, dtype=np.float32)
     return name

@@ -10,6 +10,7 @@ import { createDenoiser } from '../../../src/denoiser.js';
 import { crc32 } from '../../../src/model/crc32.js';
 import { describeModel } from '../../../src/model/describe.js';
 import { quantizeSymmetric, toSparse } from '../../../src/model/encode-dense.js';
+import { blockGrid, tensorLayout } from '../../../src/model/encodings.js';
 import { readModel } from '../../../src/model/read.js';
 import type { Model } from '../../../src/model/types.js';
 import { writeModel, type TensorData } from '../../../src/model/write.js';
@@ -22,7 +23,7 @@ const HOP = 160;
 /** Three hops of a deterministic test signal. */
 const INPUT = Float32Array.from({ length: 3 * HOP }, (_, i) => 0.3 * Math.sin(i * 0.07) + 0.05 * Math.sin(i * 1.3));
 
-/** The golden conv model with matrices as int8, csr (int4 values) or block-sparse (f32): more encodings to mutate. */
+/** The golden conv model with matrices as int8, csr (int4 values, the writer's smallest indices) or block-sparse (f32): more encodings to mutate. */
 function reencoded(): Uint8Array {
   const model = readModel(new Uint8Array(readFileSync(join(FIXTURES, 'golden', 'conv.thm'))));
   const tensors: Record<string, TensorData> = {};
@@ -34,7 +35,7 @@ function reencoded(): Uint8Array {
     } else if (i % 3 === 1) {
       const { codes, scale } = quantizeSymmetric(values, spec.shape, 4);
       tensors[`${spec.name}.scale`] = { shape: [scale.length], data: scale };
-      tensors[spec.name] = { dtype: 'csr', shape: [rows, cols], valueDtype: 'int4', indexBits: 16, scale: `${spec.name}.scale`,
+      tensors[spec.name] = { dtype: 'csr', shape: [rows, cols], valueDtype: 'int4', scale: `${spec.name}.scale`,
         ...toSparse(codes, [rows, cols]) };
     } else {
       const block: [number, number] = [rows % 2 === 0 ? 2 : 1, cols % 2 === 0 ? 2 : 1];
@@ -76,10 +77,11 @@ export const modelTarget: FuzzTarget = {
     for (const t of model.header.tensors) {
       const at = base + t.offset;
       if (t.dtype === 'csr' || t.dtype === 'block-sparse') {
-        const pointers = (t.shape[0] / (t.block?.[0] ?? 1)) + 1;
-        const indexStart = Math.ceil((4 * pointers) / 64) * 64;
-        const width = t.indexBits === 32 ? 4 : 2;
-        fields.push({ offset: at, size: 4 }, { offset: at + 4, size: 4 }, { offset: at + 4 * (pointers - 1), size: 4 });
+        const pointers = blockGrid(t).blockRows + 1;
+        const { indexStart } = tensorLayout(t);
+        const pointer = ((t.rowPtrBits ?? 32) / 8) as 2 | 4;
+        const width = (t.indexBits! / 8) as 1 | 2 | 4;
+        fields.push({ offset: at, size: pointer }, { offset: at + pointer, size: pointer }, { offset: at + pointer * (pointers - 1), size: pointer });
         if (t.nnz! > 0) fields.push({ offset: at + indexStart, size: width }, { offset: at + indexStart + width * (t.nnz! - 1), size: width });
       }
       for (const companion of [t.scale, t.zeroPoint]) {
