@@ -40,7 +40,7 @@ export function sparseMatrix(name: string, t: PackedTensorData, format: 'csr' | 
 
 /**
  * The tensors of `model` with the weight matrices of `layers` in `format` where that encoding is
- * the smaller (a lightly pruned matrix stays dense: csr spends 2 index bytes per stored code).
+ * the smaller (a lightly pruned matrix stays dense: csr spends an index byte or two per stored code).
  */
 export function sparseTensors(model: EditableModel, layers: readonly string[], format: 'csr' | 'block-sparse'): Record<string, TensorData> {
   const tensors = { ...model.tensors };
