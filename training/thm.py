@@ -162,6 +162,44 @@ def smallest_int_dtype(values) -> str:
     return next(d for d, t in PLAIN_INTS.items() if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
 
 
+def _bias_dtype(bits: int) -> str:
+    return smallest_int_dtype([-(2 ** (bits - 1) - 1), 2 ** (bits - 1) - 1])
+
+
+def _table_dtype(fn: str, bits: int) -> str:
+    return smallest_int_dtype([-(2 ** (bits - 1) - 1) if fn == "tanh" else 0, 2 ** (bits - 1) - 1])
+
+
+def _int_array_dtypes(layer: dict) -> list:
+    """(name, dtype) of each integer array an integer layer reads: the smallest dtype holding every value
+    the format allows in it (src/model/narrow-ints.ts, intArrayDtypes)."""
+    bias, table = _bias_dtype, _table_dtype
+    shift, multiplier = smallest_int_dtype([1, 62]), "i32"
+    q = layer.get("quant", {})
+    if layer.get("op") == "dense-int":
+        tabled = [(layer["table"], table(layer["activation"], q["outputBits"]))] if layer["table"] is not None else []
+        return [(layer["bias"], bias(q["biasBits"])), (layer["multiplier"], multiplier), (layer["shift"], shift)] + tabled
+    if layer.get("op") == "gru-int":
+        t, bits = layer["tables"], q["bits"]
+        return [(layer["biasIh"], bias(q["biasBits"])), (layer["biasHh"], bias(q["biasBits"])), (layer["multiplier"], multiplier),
+                (layer["shift"], shift), (t["r"], table("sigmoid", bits["r"])), (t["z"], table("sigmoid", bits["z"])),
+                (t["n"], table("tanh", bits["n"]))]
+    return []
+
+
+def narrow_int_arrays(layers, tensors: dict) -> dict:
+    """`tensors` with each i32 array an integer layer reads (and no tensor uses as a zero point) in its
+    smallest dtype (src/model/narrow-ints.ts, narrowIntArrays); encode_tensor refuses a value outside it."""
+    zero_points = {t.get("zeroPoint") for t in tensors.values() if isinstance(t, dict)}
+    out = dict(tensors)
+    for layer in layers:
+        for name, dtype in _int_array_dtypes(layer):
+            t = out.get(name)
+            if isinstance(t, dict) and t.get("dtype") == "i32" and name not in zero_points:
+                out[name] = {**t, "dtype": dtype}
+    return out
+
+
 def _version2_feature(spec: dict) -> bool:
     """Whether a table entry uses an encoding of format version 2 (src/model/version.ts)."""
     return spec["dtype"] in ("i16", "i8", "u8") or spec.get("indexBits") == 8 or spec.get("rowPtrBits") == 16

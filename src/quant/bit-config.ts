@@ -3,8 +3,9 @@
  * `bits` dicts): one entry per float `dense` and `gru` layer, plus the width of the feature codes.
  */
 import { InvalidOptionError } from '../errors.js';
-import { packedBytes } from '../model/encodings.js';
-import type { DenseLayer, GateTriple, GruLayer, ModelHeader } from '../model/types.js';
+import { packedBytes, PLAIN_INTS } from '../model/encodings.js';
+import { biasDtype, MULTIPLIER_DTYPE, SHIFT_DTYPE, tableDtype } from '../model/narrow-ints.js';
+import type { DenseLayer, GateTriple, GruLayer, ModelHeader, PlainIntDtype } from '../model/types.js';
 
 /** Widths of one `dense` layer; `pre` and `table` only for sigmoid/tanh layers. */
 export interface DenseBits {
@@ -233,20 +234,24 @@ function matrixBytes(rows: number, cols: number, bits: number): number {
 
 /**
  * The tensor bytes of the integer model that `bits` makes of `model` (the sum of its tensors'
- * `byteLength`s), computed without building it: packed weights with their f32 scales, plus 4 bytes
- * per bias, multiplier, shift and table entry.
+ * `byteLength`s), computed without building it: packed weights with their f32 scales, plus the
+ * biases, multipliers, shifts and tables in the dtypes their bit widths give (`narrowIntArrays`).
  */
 export function modelSizeBytes(model: { header: ModelHeader }, bits: BitConfig): number {
+  const bytes = (dtype: PlainIntDtype): number => PLAIN_INTS[dtype].bytes;
+  const requant = bytes(MULTIPLIER_DTYPE) + bytes(SHIFT_DTYPE);
   let total = 0;
   for (const layer of quantizableLayers(model.header)) {
     if (layer.op === 'gru') {
       const b = bits.layers[layer.name] as GruBits;
       const h = layer.hidden;
       total += GRU_MATRICES.reduce((sum, m) => sum + matrixBytes(h, m.startsWith('i') ? layer.in : h, b[m]), 0);
-      total += 4 * (6 * h + 12 * h + GATES.reduce((sum, g) => sum + 2 ** b.table[g], 0));
+      total += 6 * h * (bytes(biasDtype(b.bias)) + requant);
+      total += GATES.reduce((sum, g) => sum + 2 ** b.table[g] * bytes(tableDtype(g === 'n' ? 'tanh' : 'sigmoid', b[g])), 0);
     } else {
       const b = bits.layers[layer.name] as DenseBits;
-      total += matrixBytes(layer.out, layer.in, b.w) + 4 * (3 * layer.out + (isTabled(layer) ? 2 ** b.table! : 0));
+      const table = isTabled(layer) ? 2 ** b.table! * bytes(tableDtype(layer.activation as 'sigmoid' | 'tanh', b.out)) : 0;
+      total += matrixBytes(layer.out, layer.in, b.w) + layer.out * (bytes(biasDtype(b.bias)) + requant) + table;
     }
   }
   return total;

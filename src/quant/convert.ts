@@ -4,7 +4,6 @@
  * biases at accumulator scale fitted to the overflow bound, Q31 multipliers, tables.
  */
 import type { TensorData } from '../model/encode-tensor.js';
-import { smallestPlainInt } from '../model/encodings.js';
 import type { DenseIntLayer, DenseLayer, GateTriple, GruIntLayer, GruLayer, IntDtype, IntInputQuant } from '../model/types.js';
 import type { DenseBits, GruBits } from './bit-config.js';
 import { isTabled } from './bit-config.js';
@@ -34,9 +33,9 @@ function inputQuant(input: InputCodes): IntInputQuant | Record<string, never> {
   return input.fromFeatures ? { inputBits: input.bits, inputScale: input.scale, invInputScale: Math.fround(1 / input.scale) } : {};
 }
 
-/** The integer array `values`, shaped `shape`, in the smallest dtype that holds it (as export_int.py's `_i32`). */
+/** The i32 tensor of `values`, shaped `shape` (written in its smallest dtype: `narrowIntArrays`). */
 function i32(values: Int32Array, shape: number[]): TensorData {
-  return { dtype: smallestPlainInt(values), shape, data: values };
+  return { dtype: 'i32', shape, data: values };
 }
 
 interface AccumulatorTerms {

@@ -5,6 +5,7 @@
  */
 import type { TensorData } from '../model/encode-tensor.js';
 import type { LayerSpec, Model, ModelHeader } from '../model/types.js';
+import { narrowIntArrays } from '../model/narrow-ints.js';
 import { writeModel } from '../model/write.js';
 import { checkBitConfig, quantizableLayers, type BitConfig, type DenseBits, type GruBits } from './bit-config.js';
 import { convertDense, convertGru, pow2Scale, type InputCodes } from './convert.js';
@@ -57,5 +58,5 @@ export function quantizeModel(model: Model, bits: BitConfig, scales: QuantScales
     // As given (their own key order), like export_int.py, which copies its JSON files.
     provenance: { ...header.provenance, quantization: { from: header.name, bits, scales } },
   };
-  return writeModel(intHeader, tensors);
+  return writeModel(intHeader, narrowIntArrays(layers, tensors));
 }

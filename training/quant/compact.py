@@ -1,6 +1,6 @@
 """Re-encodes an integer model file with the compact encodings of format version 2: each integer array
 an integer layer reads (biases, multipliers, shifts, tables) in the smallest of i8, u8, i16, i32 that
-holds it (docs/model-format.md, "Plain integer arrays"), and each csr / block-sparse tensor with the
+holds the values its bit widths allow (docs/model-format.md, "Plain integer arrays"), and each csr / block-sparse tensor with the
 smallest column indices (8-bit deltas, 16 or 32 bits) and row pointers (16 or 32 bits) for it. Every
 other tensor keeps its encoding; the values are unchanged, so the model computes the same outputs bit
 for bit. src/model/write.ts writes the same bytes from the same parts (tests/model-sparse-index.test.ts).
@@ -16,20 +16,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import thm  # noqa: E402
 
-INT_LAYER_ARRAYS = {'dense-int': ('bias', 'multiplier', 'shift', 'table'),
-                    'gru-int': ('biasIh', 'biasHh', 'multiplier', 'shift', 'tables')}
-
-
-def _int_arrays(header: dict) -> set:
-    """Names of the integer arrays integer layers read."""
-    names = set()
-    for layer in header['layers']:
-        for key in INT_LAYER_ARRAYS.get(layer['op'], ()):
-            value = layer[key]
-            names.update(value.values() if isinstance(value, dict) else [] if value is None else [value])
-    return names
-
-
 def _parts(spec: dict, array) -> dict:
     """The encode_tensor dict that stores `array` (codes or values) in `spec`'s encoding, sparse indices
     and row pointers of the writer's choice."""
@@ -44,18 +30,17 @@ def _parts(spec: dict, array) -> dict:
 
 def compact(path_in, path_out) -> bytes:
     header, arrays = thm.read_model(path_in, int_codes=True)
-    narrow = _int_arrays(header)
     tensors = {}
     for spec in header['tensors']:
         name, array = spec['name'], arrays[spec['name']]
         if spec['dtype'] in thm.PLAIN_INTS:
-            dtype = thm.smallest_int_dtype(array) if name in narrow else spec['dtype']
-            tensors[name] = {'dtype': dtype, 'data': np.asarray(array, dtype=np.int32)}
+            tensors[name] = {'dtype': spec['dtype'], 'data': np.asarray(array, dtype=np.int32)}
         elif spec['dtype'] == 'f32':
             tensors[name] = np.asarray(array, dtype=np.float32)
         else:
             tensors[name] = _parts(spec, array)
-    return thm.write_model(path_out, {k: v for k, v in header.items() if k != 'tensors'}, tensors)
+    return thm.write_model(path_out, {k: v for k, v in header.items() if k != 'tensors'},
+                           thm.narrow_int_arrays(header['layers'], tensors))
 
 
 def main():

@@ -47,10 +47,7 @@ def _weight(tensors: dict, name: str, codes, scale, bits: int, sparse: str | Non
 
 
 def _i32(tensors: dict, name: str, values) -> str:
-    """Adds an integer array in the smallest dtype that holds it (i8, u8, i16 or i32: tables and shifts
-    shrink); returns its name."""
-    values = np.asarray(values, dtype=np.int32)
-    tensors[name] = {'dtype': thm.smallest_int_dtype(values), 'data': values}
+    tensors[name] = {'dtype': 'i32', 'data': np.asarray(values, dtype=np.int32)}
     return name
 
 
@@ -107,8 +104,9 @@ def _gru(layer: dict, f: dict, bits: dict, scales: dict, source, tensors: dict, 
 
 def export_int(header: dict, floats: dict, bits: dict, scales: dict, name: str, description: str,
                sparse: dict | None = None) -> tuple[dict, dict]:
-    """(integer header without "tensors", tensors for thm.write_model) of a float model; `sparse` maps
-    layer names to 'csr' or 'block' (see --sparse)."""
+    """(integer header without "tensors", tensors for thm.write_model) of a float model, its integer
+    arrays in their smallest dtypes (thm.narrow_int_arrays); `sparse` maps layer names to 'csr' or
+    'block' (see --sparse)."""
     sparse = sparse or {}
     unknown = set(sparse) - {layer['name'] for layer in header['layers']}
     if unknown or not set(sparse.values()) <= set(SPARSE_BLOCKS):
@@ -124,7 +122,7 @@ def export_int(header: dict, floats: dict, bits: dict, scales: dict, name: str, 
     provenance = {**header['provenance'], 'quantization': {'from': header['name'], 'bits': bits, 'scales': scales}}
     out_header = {k: v for k, v in header.items() if k != 'tensors'}
     out_header.update(name=name, description=description, layers=layers, provenance=provenance)
-    return out_header, tensors
+    return out_header, thm.narrow_int_arrays(layers, tensors)
 
 
 def main() -> None:
