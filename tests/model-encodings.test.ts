@@ -15,29 +15,14 @@ import { describeModel } from '../src/model/describe.js';
 import { readModel } from '../src/model/read.js';
 import type { ModelHeader } from '../src/model/types.js';
 import { assembleFile, writeModel, type TensorData } from '../src/model/write.js';
-import { FIXTURES, inputs, tensorData } from './format-fixture.js';
+import { dataStartOf, FIXTURES, inputs, pythonEncoded as pythonBytes, tensorData, withData } from './format-fixture.js';
 import { formatError, rejects } from './model-errors.js';
-
-const pythonBytes = new Uint8Array(readFileSync(join(FIXTURES, 'python-encoded.thm')));
-
-function dataStartOf(file: Uint8Array): number {
-  return 16 + new DataView(file.buffer, file.byteOffset).getUint32(12, true);
-}
 
 /** The fixture with its header changed by `mutate` (CRC recomputed). */
 function withHeader(mutate: (header: any) => void): Uint8Array {
   const header = JSON.parse(JSON.stringify(readModel(pythonBytes).header));
   mutate(header);
   return assembleFile(JSON.stringify(header), pythonBytes.subarray(dataStartOf(pythonBytes), pythonBytes.length - 4), header.version);
-}
-
-/** The fixture with tensor `name`'s bytes changed by `edit` (a DataView over the tensor; CRC recomputed). */
-function withData(name: string, edit: (view: DataView) => void): Uint8Array {
-  const file = pythonBytes.slice();
-  const spec = readModel(pythonBytes).header.tensors.find((t) => t.name === name)!;
-  edit(new DataView(file.buffer, dataStartOf(file) + spec.offset, spec.byteLength));
-  new DataView(file.buffer).setUint32(file.length - 4, crc32(file.subarray(0, file.length - 4)), true);
-  return file;
 }
 
 describe('python (training/thm.py) and TS agree on every encoding', () => {

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../src/engine/engine.js';
 import { ModelFormatError } from '../src/errors.js';
-import { crc32 } from '../src/model/crc32.js';
 import { toSparse } from '../src/model/encode-dense.js';
 import type { TensorData } from '../src/model/encode-tensor.js';
 import { intBits, isPlainInt } from '../src/model/encodings.js';
@@ -19,23 +18,10 @@ import { readModel } from '../src/model/read.js';
 import type { IntDtype, Model, ModelHeader } from '../src/model/types.js';
 import { assembleFile, writeModel } from '../src/model/write.js';
 import { createCore } from '../src/wasm/core.js';
-import { inputs, tensorData } from './format-fixture.js';
+import { dataStartOf, inputs, pythonEncoded as encoded, tensorData, withData } from './format-fixture.js';
 import { rejects } from './model-errors.js';
 
-const FORMAT = join(process.cwd(), 'tests', 'fixtures', 'format');
 const GOLDEN = join(process.cwd(), 'tests', 'fixtures', 'golden');
-const encoded = new Uint8Array(readFileSync(join(FORMAT, 'python-encoded.thm')));
-const dataStartOf = (file: Uint8Array): number => 16 + new DataView(file.buffer, file.byteOffset).getUint32(12, true);
-
-/** `python-encoded.thm` with tensor `name`'s bytes changed by `edit` (CRC recomputed). */
-function withData(name: string, edit: (view: DataView) => void): Uint8Array {
-  const file = encoded.slice();
-  const spec = readModel(encoded).header.tensors.find((t) => t.name === name)!;
-  edit(new DataView(file.buffer, dataStartOf(file) + spec.offset, spec.byteLength));
-  new DataView(file.buffer).setUint32(file.length - 4, crc32(file.subarray(0, file.length - 4)), true);
-  return file;
-}
-
 /** The format fixture with one more tensor `t` (named "extra"), and that tensor decoded. */
 function withTensor(t: TensorData): { file: Uint8Array; spec: ModelHeader['tensors'][number]; dense: Float32Array } {
   const file = writeModel(inputs.header, { ...tensorData(), extra: t });
