@@ -12,7 +12,9 @@ per-layer final sparsities ({layer: share} JSON, or a model file written by `tin
 provenance holds the shares its sensitivity allocation chose); layers it does not name get --sparsity.
 
 Loss: train.py's exit loss (loss.enhancement_loss: compressed spectral loss, optional SI-SDR term) of
-every exit of the model file, averaged. Pruning runs from --prune-start to --prune-end (shares of the
+every exit of the model file, averaged; with --distill W, plus W times the mean squared error between
+each exit's mask gains and the unpruned float model's (qat_distill.py's loss), which keeps the pruned
+model close to the one it came from rather than moving it with the recipe. Pruning runs from --prune-start to --prune-end (shares of the
 steps), masks updated every --prune-every steps, then the rest fine-tunes at the final sparsity. The
 weight average (EMA, masked) is validated and exported. Validation on the fixed validation set
 (valid_set.py; --valid-count takes its first N mixtures): SI-SDR of exit 0 and of the full exit, and the
@@ -43,10 +45,12 @@ from models.nsnet_ee import from_model_file  # noqa: E402
 from quant import pruning  # noqa: E402
 from quant.export_int import export_int  # noqa: E402
 from quant.fake_model import FakeQuantModel  # noqa: E402
+from quant.qat_distill import teacher_masks  # noqa: E402
 import stft  # noqa: E402
 
 SPARSE_FORMAT = {'weight': 'csr', 'block': 'block'}  # export_int's --sparse kinds
-RESUME_KEYS = ('model', 'kind', 'sparsity', 'steps', 'layer_sparsity', 'prune_start', 'prune_end', 'prune_every')
+RESUME_KEYS = ('model', 'kind', 'sparsity', 'steps', 'layer_sparsity', 'prune_start', 'prune_end', 'prune_every',
+               'distill')
 
 
 def parse_args(argv=None):
@@ -73,6 +77,8 @@ def parse_args(argv=None):
     p.add_argument('--ema', type=float, default=0.99)
     p.add_argument('--over', type=float, default=1.0, help='as train.py')
     p.add_argument('--sisdr-weight', type=float, default=0.01, help='as train.py')
+    p.add_argument('--distill', type=float, default=0.0,
+                   help='weight of the mean squared error to the unpruned float model\'s mask gains')
     p.add_argument('--valid-every', type=int, default=200)
     p.add_argument('--valid-count', type=int, help='first N mixtures of the fixed validation set (default all)')
     p.add_argument('--ckpt-minutes', type=float, default=3.0)
@@ -145,6 +151,7 @@ def main(argv=None):
     targets = pruning.layer_targets(header, args.kind, args.sparsity, per_layer)
     schedule = pruning.for_run(args.steps, args.prune_every, args.prune_start, args.prune_end)
     model = from_model_file(header, floats)
+    teacher = copy.deepcopy(model).to(args.device).eval().requires_grad_(False) if args.distill else None
     pruner = pruning.Pruner(header, bits, args.kind, targets, schedule)
     mixer = Mixer('train', args.seed, args.crop_seconds)
     step, elapsed, ckpt, history = 0, 0.0, None, []
@@ -202,6 +209,10 @@ def main(argv=None):
         target = SpectralTarget(x, s)
         gains = quant(feats)
         loss = sum(enhancement_loss(g, target, x, clean, args.sisdr_weight, args.over) for g in gains) / len(gains)
+        if teacher is not None:
+            with torch.no_grad():
+                reference = teacher_masks(teacher, header, feats)
+            loss = loss + args.distill * sum(torch.mean((g - r) ** 2) for g, r in zip(gains, reference)) / len(gains)
         opt.zero_grad()
         loss.backward()
         pruner.mask_grads(model)
