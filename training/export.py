@@ -6,7 +6,8 @@ every exit (max |difference| <= 1e-5), or no file is left behind.
         --name nsnet-ee [--metrics eval.json]
 
 The input normalisation is folded into fc_in. Provenance records the data and splits, the training
-command, steps and validation metrics (last row of log.csv beside the checkpoint), the --metrics JSON
+command, steps (and a re-plan, if the run had one), --version, the validation metrics (last row of the run's
+log.csv: in its --out folder, else beside the checkpoint), the --metrics JSON
 file if given, the git commit and the date.
 """
 import argparse
@@ -76,17 +77,20 @@ def git_commit() -> str:
     return commit + ('-dirty' if run('status', '--porcelain', '--', *code) else '')
 
 
-def provenance(ckpt: dict, checkpoint: Path, metrics_file: Path | None) -> dict:
+def provenance(ckpt: dict, checkpoint: Path, metrics_file: Path | None, version: str | None) -> dict:
     args = ckpt.get('args', {})
     command = 'python3 training/train.py ' + ' '.join(
         f'--{k.replace("_", "-")} {shlex.quote(str(v))}' for k, v in args.items() if v is not None and not isinstance(v, bool))
-    metrics = {'validation': validation_metrics(checkpoint.parent / 'log.csv')}
+    run_dir = Path(args['out']) if args.get('out') and (Path(args['out']) / 'log.csv').exists() else checkpoint.parent
+    metrics = {'validation': validation_metrics(run_dir / 'log.csv')}
     if metrics_file is not None:
         metrics.update(json.loads(metrics_file.read_text()))
     return {
         'data': {'speech': 'training split of ../shared/data (beside the checkout) plus the fr/it/ru Asterisk prompts',
                  'splits': 'training/splits.py', 'mixing': 'training/data.py', 'validation': 'training/valid_set.py'},
-        'training': {'command': command, 'steps': int(ckpt['step']), 'seconds': round(float(ckpt.get('elapsed_s', 0)))},
+        'training': {'command': command, 'steps': int(ckpt['step']), 'seconds': round(float(ckpt.get('elapsed_s', 0))),
+                     **({'replan': ckpt['replan']} if ckpt.get('replan') else {})},
+        **({'version': version} if version else {}),
         'metrics': metrics,
         'export': {'command': 'python3 ' + ' '.join(map(shlex.quote, sys.argv)), 'gitCommit': git_commit(),
                    'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')},
@@ -127,6 +131,7 @@ def main():
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--name', required=True, help='registry name, e.g. nsnet-ee')
     ap.add_argument('--metrics', type=Path, help='JSON file of evaluation metrics to record in the provenance')
+    ap.add_argument('--version', help='model version recorded in the provenance (e.g. 2 for recipe v2)')
     ap.add_argument('--allow-dirty', action='store_true',
                     help='export although training/ has uncommitted changes (for trials, never for a shipped model)')
     args = ap.parse_args()
@@ -139,7 +144,7 @@ def main():
     layers, tensors = layer_tensors(model)
     tmp = args.out.with_suffix('.tmp')
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    thm.write_model(tmp, header(model, layers, args.name, provenance(ckpt, args.checkpoint, args.metrics)), tensors)
+    thm.write_model(tmp, header(model, layers, args.name, provenance(ckpt, args.checkpoint, args.metrics, args.version)), tensors)
     diffs = verify(model, tmp)
     if max(diffs) > TOLERANCE:
         tmp.unlink()
