@@ -183,8 +183,8 @@ class Export(unittest.TestCase):
 
 @unittest.skipUnless(SLOW, 'training run: pass --slow')
 class Resume(unittest.TestCase):
-    def run_train(self, out: Path, *extra):
-        cmd = [sys.executable, str(HERE / 'train_fsenet.py'), '--steps', '20', '--batch', '2', '--crop-seconds', '1',
+    def run_train(self, out: Path, *extra, steps: int = 20):
+        cmd = [sys.executable, str(HERE / 'train_fsenet.py'), '--steps', str(steps), '--batch', '2', '--crop-seconds', '1',
                '--warmup', '5', '--valid-every', '1000', '--out', str(out), '--sizes', 'width=16,channels=24,stacks=1',
                *extra]
         subprocess.run(cmd, check=True, capture_output=True)
@@ -201,6 +201,16 @@ class Resume(unittest.TestCase):
                 self.assertTrue(torch.equal(value, resumed[key][name]), f'{key}.{name}')
         self.assertEqual(straight['mixer_rng'], resumed['mixer_rng'])
         self.assertEqual(straight['ratio_rng'], resumed['ratio_rng'])
+
+    def test_shorten_to_ends_the_schedule_earlier_and_keeps_the_new_plan(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            self.run_train(Path(tmp) / 'c', '--stop-at', '10')
+            shortened = self.run_train(Path(tmp) / 'c', '--resume', '--shorten-to', '15', '--stop-at', '12')
+            self.assertEqual(shortened['args']['steps'], 15)
+            self.assertEqual(shortened['replan']['at'], 10)
+            done = self.run_train(Path(tmp) / 'c', '--resume', steps=15)
+        self.assertEqual(done['step'], 15)
+        self.assertEqual(done['replan'], shortened['replan'])
 
 
 if __name__ == '__main__':

@@ -15,12 +15,11 @@ One thread. Writes OUT/log.csv (validation on the fixed validation set, valid_se
 --valid-ratios: SI-SDR improvement, active share, executed MACs per frame) and ONE checkpoint (OUT/last.pt, every
 --ckpt-minutes and at the end) holding all a resume needs: weights, weight average, optimizer, schedule position,
 both random generators. --resume continues from it exactly; the schedule (warm-up, one cosine to --steps) is fixed
-when a run starts.
+when a run starts (--shorten-to, on a resume, ends it earlier without a restart).
 """
 import argparse
 import copy
 import csv
-import math
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ import stft  # noqa: E402
 from data import Mixer  # noqa: E402
 from loss import SpectralTarget, enhancement_loss, si_sdr  # noqa: E402
 from models.fsenet import FSENet, active_shares, ratio_loss  # noqa: E402
-from train import ema_update, feature_stats, spectra  # noqa: E402
+from train import ema_update, feature_stats, learning_rate, shortened_plan, spectra  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -48,6 +47,9 @@ def parse_args(argv=None):
     p.add_argument('--out', type=Path, required=True)
     p.add_argument('--ckpt', type=Path, help='checkpoint file (default OUT/last.pt)')
     p.add_argument('--resume', action='store_true', help='continue from the checkpoint (--steps may not change)')
+    p.add_argument('--shorten-to', type=int,
+                   help='with --resume: end the schedule at this step instead of the plan\'s --steps; the cosine '
+                        'continues from where it stands (as train.py; later resumes pass --steps N)')
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--warmup', type=int, default=200, help='linear warm-up steps')
     p.add_argument('--ema', type=float, default=0.999, help='decay of the weight average that is validated')
@@ -79,14 +81,6 @@ def parse_sizes(text: str) -> dict:
 
 def parse_range(text: str) -> tuple:
     return tuple(float(v) for v in text.split(','))
-
-
-def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
-    """Linear warm-up, then one cosine decay to peak/10 at `steps`."""
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    progress = min(1.0, (step - warmup) / max(1, steps - warmup))
-    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 @torch.no_grad()
@@ -171,14 +165,21 @@ def main(argv=None):
     ckpt_path, log_path = args.ckpt or args.out / 'last.pt', args.out / 'log.csv'
     mixer = Mixer('train', args.seed, args.crop_seconds)
     ratio_rng = np.random.default_rng(args.seed + 7)
-    step, elapsed, ckpt = 0, 0.0, None
+    step, elapsed, ckpt, replan = 0, 0.0, None, None
+    if args.shorten_to is not None and not args.resume:
+        raise ValueError('--shorten-to re-plans a run being resumed: give --resume')
     if args.resume and ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=False)
         planned = ckpt['args']
         for key in ('steps', 'mode', 'batch', 'crop_seconds', 'lr', 'warmup', 'seed'):
             if getattr(args, key) != planned[key]:
                 raise ValueError(f'--{key.replace("_", "-")} {getattr(args, key)} differs from the run\'s plan '
-                                 f'({planned[key]}); a resumed run keeps its plan (--stop-at pauses earlier)')
+                                 f'({planned[key]}); a resumed run keeps its plan (--stop-at pauses earlier, '
+                                 '--shorten-to ends it earlier)')
+        replan = ckpt.get('replan')
+        if args.shorten_to is not None:
+            replan = shortened_plan(ckpt['step'], args.steps, args.shorten_to, args.warmup, replan)
+            args.steps = args.shorten_to
         model = load_model(ckpt['model'], ckpt['sizes'])
         step, elapsed = ckpt['step'], ckpt['elapsed_s']
         mixer.rng.bit_generator.state = ckpt['mixer_rng']
@@ -214,12 +215,12 @@ def main(argv=None):
     def checkpoint():
         save(ckpt_path, model=model.state_dict(), ema=ema.state_dict(), opt=opt.state_dict(), step=step,
              elapsed_s=elapsed, mixer_rng=mixer.rng.bit_generator.state, ratio_rng=ratio_rng.bit_generator.state,
-             torch_rng=torch.get_rng_state(), args=vars(args), sizes=model.sizes)
+             torch_rng=torch.get_rng_state(), args=vars(args), sizes=model.sizes, replan=replan)
 
     t0, last_ckpt, running = time.time() - elapsed, time.time(), []
     end = min(args.steps, args.stop_at or args.steps)
     while step < end:
-        lr = learning_rate(step, args.steps, args.lr, args.warmup)
+        lr = learning_rate(step, 0, args.steps, args.lr, args.warmup, replan=replan)
         for group in opt.param_groups:
             group['lr'] = lr
         noisy, clean = (t.to(args.device) for t in mixer.batch(args.batch))
