@@ -149,11 +149,13 @@ def layer_targets(header: dict, kind: str, sparsity: float, per_layer: dict | No
 
 def read_layer_sparsities(path: Path) -> dict:
     """{layer: sparsity} from a JSON file holding exactly that, or from a model file pruned by
-    `tinyhush prune` (its provenance.pruning.layers: the shares its sensitivity allocation chose)."""
+    `tinyhush prune` (its provenance.pruning.layers: the shares its sensitivity allocation chose, less a
+    speech-presence head's, which learned runs leave whole)."""
     if path.suffix == '.thm':
         import thm  # the caller has training/ on sys.path, as every script here does
         header, _ = thm.read_model(str(path))
-        return dict(header['provenance']['pruning']['layers'])
+        exit_paths = set().union(*(mask_path(header, e['output']) for e in header['exits']))
+        return {k: v for k, v in header['provenance']['pruning']['layers'].items() if k in exit_paths}
     return {k: float(v) for k, v in json.loads(path.read_text()).items()}
 
 

@@ -93,8 +93,8 @@ class Schedule(unittest.TestCase):
 
 class Masks(unittest.TestCase):
     def setUp(self):
-        self.header, floats = small_file()
-        self.model = from_model_file(self.header, floats)
+        self.header, self.floats = small_file()
+        self.model = from_model_file(self.header, self.floats)
 
     def test_weight_exact_and_by_quantized_magnitude(self):
         p = pruner_for(self.header, 'weight', 0.6)
@@ -198,6 +198,16 @@ class Masks(unittest.TestCase):
             pruning.layer_targets(self.header, 'unit', 0.5, {'exit2.mask': 0.5})  # a fixed output
         with self.assertRaises(ValueError):
             pruning.layer_targets(self.header, 'weight', 1.0)
+
+    def test_layer_sparsities_of_an_offline_file_leave_the_presence_head_whole(self):
+        shares = {'gru1': 0.98, 'presence.anc': 0.98, 'presence.out': 0.97, 'exit0.mask': 0.01}
+        header = {**self.header, 'provenance': {'pruning': {'layers': shares}}}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / 'offline.thm'
+            thm.write_model(str(path), header, self.floats)
+            per_layer = pruning.read_layer_sparsities(path)
+        self.assertEqual(per_layer, {'gru1': 0.98, 'exit0.mask': 0.01})
+        self.assertEqual(pruning.layer_targets(self.header, 'weight', 0.5, per_layer)['gru1'], 0.98)
 
 
 class Export(unittest.TestCase):
