@@ -74,7 +74,8 @@ export interface Denoiser {
   setGateRatio(ratio: number): void;
   /**
    * Called during `process` after every model frame of every channel (100 a second per channel)
-   * with the frame's exit, speech probability (derived from the mask: `src/stream/speech.ts`) and,
+   * with the frame's exit, speech probability (the model's speech-presence head, or derived from the
+   * mask for a model without one: `src/stream/speech.ts`) and,
    * for a model with channel gates, each gate's share of channels that ran.
    * The report object is reused: copy what you keep. `undefined` (default) stops the calls.
    */

@@ -4,10 +4,10 @@
  * r = Σ P·m² / Σ P, the share of the frame's 100 Hz–4 kHz energy the mask keeps, mapped through a
  * logistic in decibels, p = 1 / (1 + exp(−(10·log10 r + 18) / 2.5)) (0.5 at −18 dB), and 0 for
  * a frame 60 dB below a full-scale signal of RMS 1. The midpoint and slope were read off the
- * shipped model on bench/lib/synthetic.mjs speech-like audio in white noise at 5 dB SNR: speech
- * frames' r has its 25th percentile at −11 dB, noise-only frames' its 95th at −26 dB
- * (seed 3; tests/speech-presence.test.ts checks another seed at 10 dB). A model with a speech head will fill the same field from the
- * head (docs/browser.md, "Speech presence").
+ * step-16694 nsnet-ee (recipe v1, no head) on bench/lib/synthetic.mjs speech-like audio in white
+ * noise at 5 dB SNR: speech frames' r has its 25th percentile at −11 dB, noise-only frames' its
+ * 95th at −26 dB (seed 3; tests/speech-presence.test.ts checks the shipped model's mask, head
+ * undeclared, at another seed at 10 dB). docs/browser.md, "Speech presence".
  */
 
 /** Bins of the 161-bin, 50 Hz spectrum the estimate looks at: 100 Hz up to 4 kHz. */

@@ -38,8 +38,8 @@ export interface TelemetryReport {
   /** The exit policy running now: `'fixed'`, `'budget'` or `'adaptive'`. */
   policy: PolicyKind;
   /**
-   * Speech probability of the latest frame, the largest over channels, in [0, 1]. Derived from the
-   * mask until models have a speech head (src/stream/speech.ts); the field stays when they do.
+   * Speech probability of the latest frame, the largest over channels, in [0, 1]: the model's
+   * speech-presence head, or derived from the mask for a model without one (src/stream/speech.ts).
    */
   speechProbability: number;
   /** Share of frames since the last reset whose speech probability was at least 0.5. */
