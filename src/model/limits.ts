@@ -28,7 +28,7 @@ export const LIMITS = {
   dwconvDilation: 4096,
   /**
    * WASM bytes one engine with one state may need (`engineMemory`): weights expanded to f32 plus
-   * state, scratch and frame programs. The shipped model needs 4.47 MB; 256 MiB stays far below
+   * state, scratch and frame programs. The float model needs 4.49 MB; 256 MiB stays far below
    * the 4 GiB WASM limit and what a browser tab can allocate.
    */
   engineBytes: 256 * 1024 * 1024,
