@@ -87,6 +87,11 @@ def teacher_masks(teacher, header: dict, features: torch.Tensor) -> list:
     return [by_output[e['output']] for e in header['exits']]
 
 
+def distillation_loss(gains: list, targets: list) -> torch.Tensor:
+    """Mean squared error between the student's and the teacher's mask gains, averaged over the exits."""
+    return sum(torch.mean((g - t) ** 2) for g, t in zip(gains, targets)) / len(gains)
+
+
 def float_tensors(header: dict, floats: dict, model) -> dict:
     """`floats` with every dense / gru layer's tensors replaced by `model`'s current weights."""
     floats = dict(floats)
@@ -166,7 +171,7 @@ def main(argv=None):
         with torch.no_grad():
             targets = teacher_masks(teacher, header, features)
         gains = quant(integer_input(features, bits, scales).float())
-        loss = sum(torch.mean((g - m) ** 2) for g, m in zip(gains, targets)) / len(gains)
+        loss = distillation_loss(gains, targets)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

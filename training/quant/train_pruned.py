@@ -45,7 +45,7 @@ from models.nsnet_ee import from_model_file  # noqa: E402
 from quant import pruning  # noqa: E402
 from quant.export_int import export_int  # noqa: E402
 from quant.fake_model import FakeQuantModel  # noqa: E402
-from quant.qat_distill import teacher_masks  # noqa: E402
+from quant.qat_distill import distillation_loss, teacher_masks  # noqa: E402
 import stft  # noqa: E402
 
 SPARSE_FORMAT = {'weight': 'csr', 'block': 'block'}  # export_int's --sparse kinds
@@ -212,7 +212,7 @@ def main(argv=None):
         if teacher is not None:
             with torch.no_grad():
                 reference = teacher_masks(teacher, header, feats)
-            loss = loss + args.distill * sum(torch.mean((g - r) ** 2) for g, r in zip(gains, reference)) / len(gains)
+            loss = loss + args.distill * distillation_loss(gains, reference)
         opt.zero_grad()
         loss.backward()
         pruner.mask_grads(model)
