@@ -54,7 +54,7 @@ function peerSystem(peer) {
 /** One tinyhush model run with one policy (a fixed exit, the adaptive or a budget policy), as a system. */
 export function tinyhushSystem(api, modelName, modelBytes, variant) {
   const model = api.readModel(modelBytes);
-  const open = () => api.createDenoiser({ model, sampleRate: TINYHUSH_RATE, channels: 1, policy: variant.policy });
+  const open = () => api.createDenoiser({ model, sampleRate: TINYHUSH_RATE, channels: 1, policy: variant.policy, gateRatio: variant.gateRatio });
   return {
     id: `tinyhush-${modelName}-${variant.id}`,
     label: `tinyhush ${modelName} ${variant.label}`,
@@ -125,14 +125,26 @@ export function policyVariants(exits) {
   ];
 }
 
-/** tinyhush systems: every bundled model with every policy variant (needs the build). */
+/** The gate ratios a model whose gates decide is measured at (issue 16's table): the full exit at each. */
+export const GATE_RATIOS = [0.25, 0.5, 0.75, 1];
+
+/** A model with deciding gates: one variant per gate ratio at the full exit (its only exit, for fsenet). */
+export function gateRatioVariants(exits) {
+  const exit = exits.length - 1;
+  return GATE_RATIOS.map((gateRatio) => ({
+    id: `ratio${gateRatio}`, label: `gate ratio ${gateRatio}`, policy: { kind: 'fixed', exit }, gateRatio,
+  }));
+}
+
+/** tinyhush systems: every bundled model with every policy variant, or every gate ratio (needs the build). */
 export async function tinyhushSystems() {
   const api = await loadTinyhush();
   return bundledModels().flatMap(({ name, bytes }) => {
     const probe = api.createDenoiser({ model: bytes, sampleRate: TINYHUSH_RATE });
-    const exits = probe.exits;
+    const { exits, gates } = probe;
     probe.dispose();
-    return policyVariants(exits).map((variant) => tinyhushSystem(api, name, bytes, variant));
+    const variants = gates.some((gate) => gate.decides) ? gateRatioVariants(exits) : policyVariants(exits);
+    return variants.map((variant) => tinyhushSystem(api, name, bytes, variant));
   });
 }
 
