@@ -51,7 +51,7 @@ function peerSystem(peer) {
   };
 }
 
-/** One tinyhush model run with one policy (a fixed exit, the adaptive or a budget policy), as a system. */
+/** One tinyhush model run with one policy (a fixed exit, the adaptive or a budget policy) and gate ratio, as a system. */
 export function tinyhushSystem(api, modelName, modelBytes, variant) {
   const model = api.readModel(modelBytes);
   const open = () => api.createDenoiser({ model, sampleRate: TINYHUSH_RATE, channels: 1, policy: variant.policy, gateRatio: variant.gateRatio });
@@ -126,10 +126,10 @@ export function policyVariants(exits) {
 }
 
 /** The gate ratios a model whose gates decide is measured at (issue 16's table): the full exit at each. */
-export const GATE_RATIOS = [0.25, 0.5, 0.75, 1];
+const GATE_RATIOS = [0.25, 0.5, 0.75, 1];
 
 /** A model with deciding gates: one variant per gate ratio at the full exit (its only exit, for fsenet). */
-export function gateRatioVariants(exits) {
+function gateRatioVariants(exits) {
   const exit = exits.length - 1;
   return GATE_RATIOS.map((gateRatio) => ({
     id: `ratio${gateRatio}`, label: `gate ratio ${gateRatio}`, policy: { kind: 'fixed', exit }, gateRatio,
