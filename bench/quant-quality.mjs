@@ -186,7 +186,7 @@ async function writeResults() {
     command: `node bench/quant-quality.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     float: relative(repoRoot, resolve(options.float)),
     pareto: basename(options.pareto),
-    calibration: report.settings.calibration,
+    calibration: relative(repoRoot, resolve(report.settings.calibration)),
     quality: report.quality,
     testsetDir: relative(repoRoot, testsetDir),
     files: allFiles.length,

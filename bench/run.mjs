@@ -69,7 +69,7 @@ async function endToEndInput() {
   const stream = join(testsetDir, 'streams/noisy/00.wav');
   if (existsSync(stream)) {
     const samples = await readMono(stream, 16000);
-    if (samples.length >= seconds * 16000) return { samples: samples.subarray(0, seconds * 16000), source: stream };
+    if (samples.length >= seconds * 16000) return { samples: samples.subarray(0, seconds * 16000), source: relative(repoRoot, stream) };
   }
   return { samples: noisySpeechLike({ seconds }).noisy, source: 'synthetic noisy speech-like signal (bench/lib/synthetic.mjs)' };
 }
