@@ -9,6 +9,10 @@ A dynamic checkpoint is written with its gates: per block the gate layers (`bloc
 `blockN.gate.logits`, dense layers with the proposed `ratioWeight`) and a gate entry with the proposed
 `decision` field. A static checkpoint (--mode static) is written without gates, each block's kept channels only
 (smaller expand, depthwise and project layers). The input normalisation is folded into fc_in.
+
+--int8-weights stores the blocks' pointwise and gate matrices (over 90 % of the weights) as int8 codes with one f32
+scale per row (docs/model-format.md, "Packed integers"; the engine expands them to f32 at load), a quarter of
+the bytes: the model's own weights are rounded to those values first, so the check above holds unchanged.
 """
 import argparse
 import datetime
@@ -86,6 +90,39 @@ def layers_and_tensors(model: FSENet) -> tuple[list, list, dict]:
     return layers, gates, {k: v.detach().numpy().astype(np.float32) for k, v in tensors.items()}
 
 
+@torch.no_grad()
+def round_weights_to_int8_(model: FSENet) -> list:
+    """Rounds each block's matrices (expand, project, the gate's two) to per-row int8 (thm.quantize) in place and
+    returns their tensor names in the file. A static model's pruned channels are zeroed first (their expand rows
+    and project columns never reach the output), so a row's scale is that of the kept part the file holds."""
+    if model.static:
+        for block, mask in zip(model.blocks, model.static_masks):
+            block.expand.weight[mask == 0] = 0
+            block.project.weight[:, mask == 0] = 0
+    names = []
+    for i, block in enumerate(model.blocks):
+        gate = [] if model.static else [('gate.hidden', block.gate.hidden), ('gate.logits', block.gate.logits)]
+        for name, lin in [('expand', block.expand), ('project', block.project), *gate]:
+            codes, scale = thm.quantize(lin.weight.numpy(), 8)
+            lin.weight.copy_(torch.from_numpy(codes.astype(np.float32) * scale[:, None]))
+            names.append(f'block{i}.{name}.weight')
+    return names
+
+
+def encode_int8(tensors: dict, names: list) -> dict:
+    """`tensors` with each of `names` (already on the int8 grid, round_weights_to_int8_) as int8 codes plus a
+    `NAME.scale` f32 tensor; the decoded values equal the rounded weights up to the last bit of the scale."""
+    out = dict(tensors)
+    for name in names:
+        codes, scale = thm.quantize(tensors[name], 8)
+        decoded = codes.astype(np.float32) * scale[:, None]
+        if np.abs(decoded - tensors[name]).max() > 1e-6 * np.abs(tensors[name]).max():
+            raise ValueError(f'{name}: not on the int8 grid (call round_weights_to_int8_ first)')
+        out[name] = {'dtype': 'int8', 'codes': codes, 'scale': f'{name}.scale'}
+        out[f'{name}.scale'] = scale
+    return out
+
+
 def git_commit() -> str:
     run = lambda *a: subprocess.run(['git', *a], cwd=REPO, capture_output=True, text=True).stdout.strip()
     return run('rev-parse', 'HEAD') + ('-dirty' if run('status', '--porcelain', '--', 'training') else '')
@@ -142,12 +179,15 @@ def main():
     ap.add_argument('--out', type=Path, required=True)
     ap.add_argument('--name', default='fsenet-dyn')
     ap.add_argument('--check-seconds', type=float, default=CHECK_SECONDS)
+    ap.add_argument('--int8-weights', action='store_true', help='blocks\' matrices as int8 codes, per-row scales')
     args = ap.parse_args()
 
     torch.set_num_threads(1)
     ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
     model = load_model(ckpt['ema'], ckpt['sizes']).eval()
+    int8 = round_weights_to_int8_(model) if args.int8_weights else []
     layers, gates, tensors = layers_and_tensors(model)
+    tensors = encode_int8(tensors, int8)
     tmp = args.out.with_suffix('.tmp')
     args.out.parent.mkdir(parents=True, exist_ok=True)
     thm.write_model(tmp, header(model, layers, gates, args.name, ckpt), tensors)

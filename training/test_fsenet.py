@@ -166,6 +166,36 @@ class Export(unittest.TestCase):
             self.assertEqual(reference.macs_per_frame(h, 0), model.macs(0.25, gated=False)['total'])
             self.assertLessEqual(export_fsenet.verify(model, path, 1.0, x)['maxDiff'], 1e-5)
 
+    def test_int8_weights_file_matches_the_rounded_model_at_a_quarter_of_the_bytes(self):
+        x = np.random.default_rng(6).standard_normal(160 * 40).astype(np.float32) * 0.1
+        static = small_model()
+        static.set_static_masks(static_masks(torch.rand(len(static.blocks), 24), 0.5))
+        for model in (small_model(), static):
+            with tempfile.TemporaryDirectory() as tmp:
+                plain, packed = Path(tmp) / 'f32.thm', Path(tmp) / 'int8.thm'
+                self.write(model, plain)
+                names = export_fsenet.round_weights_to_int8_(model)
+                layers, gates, tensors = export_fsenet.layers_and_tensors(model)
+                ckpt = {'step': 0, 'elapsed_s': 0.0, 'args': {}}
+                thm.write_model(packed, export_fsenet.header(model, layers, gates, 'fsenet-test', ckpt),
+                                export_fsenet.encode_int8(tensors, names))
+                h = thm.read_model(packed)[0]
+                self.assertEqual(len(names), len(model.blocks) * (2 if model.static else 4))
+                self.assertEqual({t['dtype'] for t in h['tensors'] if t['name'] in names}, {'int8'})
+                stored = {t['name']: t['byteLength'] for t in h['tensors']}
+                self.assertEqual(sum(stored[n] for n in names), sum(tensors[n].size for n in names))   # a byte each
+                self.assertEqual(sum(stored[n + '.scale'] for n in names), 4 * sum(len(tensors[n]) for n in names))
+                self.assertLess(packed.stat().st_size, plain.stat().st_size)
+                for ratio in ((1.0,) if model.static else (0.25, 1.0)):
+                    check = export_fsenet.verify(model, packed, ratio, x)
+                    self.assertLessEqual(check['maxDiff'], 1e-5)
+                    self.assertEqual(check['decisionFlips'], 0)
+
+    def test_int8_encoding_refuses_weights_off_the_grid(self):
+        _, _, tensors = export_fsenet.layers_and_tensors(small_model())
+        with self.assertRaises(ValueError):
+            export_fsenet.encode_int8(tensors, ['block0.expand.weight'])
+
     def test_ratio_weight_shifts_the_bias(self):
         model = small_model()
         with tempfile.TemporaryDirectory() as tmp:
