@@ -10,16 +10,22 @@ gates see r, and the loss is the enhancement loss plus --ratio-weight times the 
 Static: the --init-from checkpoint's weights (its weight average), each block keeping the --static-ratio share of
 its channels that matter most (mean |depthwise output| x norm of the project column, over training mixtures), no
 gates; trained for --steps like any run, so dynamic and static can be compared after the same number of steps.
+A dynamic run given --init-from starts from that checkpoint's weight average with a new schedule (the GPU job).
 
-One thread. Writes OUT/log.csv (validation on the fixed validation set, valid_set.py, at each ratio of
---valid-ratios: SI-SDR improvement, active share, executed MACs per frame) and ONE checkpoint (OUT/last.pt, every
---ckpt-minutes and at the end) holding all a resume needs: weights, weight average, optimizer, schedule position,
+--threads torch threads (1 here: two stall), --workers N mixing processes (data.parallel_batches; 0 mixes in this
+process, the only exactly resumable way), --max-minutes ends the run on training time with the cosine spread over
+it (as train.py's; the GPU job, training/gpu/).
+
+Writes OUT/log.csv (validation on the fixed validation set, valid_set.py, at each ratio of --valid-ratios: SI-SDR
+improvement, active share, executed MACs per frame) and ONE checkpoint (OUT/last.pt, every --ckpt-minutes and at
+the end) holding all a resume needs: weights, weight average, optimizer, schedule position,
 both random generators. --resume continues from it exactly; the schedule (warm-up, one cosine to --steps) is fixed
 when a run starts (--shorten-to, on a resume, ends it earlier without a restart).
 """
 import argparse
 import copy
 import csv
+import math
 import sys
 import time
 from pathlib import Path
@@ -29,7 +35,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stft  # noqa: E402
-from data import Mixer  # noqa: E402
+from data import Mixer, parallel_batches  # noqa: E402
 from loss import SpectralTarget, enhancement_loss, si_sdr  # noqa: E402
 from models.fsenet import FSENet, active_shares, ratio_loss  # noqa: E402
 from train import ema_update, feature_stats, learning_rate, shortened_plan, spectra  # noqa: E402
@@ -43,6 +49,9 @@ def parse_args(argv=None):
     p.add_argument('--batch', type=int, default=16)
     p.add_argument('--crop-seconds', type=float, default=4.0)
     p.add_argument('--device', default='cpu')
+    p.add_argument('--threads', type=int, default=1)
+    p.add_argument('--workers', type=int, default=0, help='mixing processes (0: mix in this process)')
+    p.add_argument('--max-minutes', type=float, help='end on training time; the cosine spans it (a GPU job)')
     p.add_argument('--sizes', type=parse_sizes, default={}, help="FSENet arguments for a new run, e.g. width=64")
     p.add_argument('--out', type=Path, required=True)
     p.add_argument('--ckpt', type=Path, help='checkpoint file (default OUT/last.pt)')
@@ -59,7 +68,8 @@ def parse_args(argv=None):
     p.add_argument('--p-full', type=float, default=0.2, help='share of batches trained at ratio 1.0 exactly')
     p.add_argument('--ratio-weight', type=float, default=4.0, help='weight of the gates\' ratio loss')
     p.add_argument('--static-ratio', type=float, help='static mode: share of each block\'s channels kept')
-    p.add_argument('--init-from', type=Path, help='static mode: the checkpoint whose weight average is pruned')
+    p.add_argument('--init-from', type=Path, help='the checkpoint whose weight average a new run starts from '
+                                                   '(static mode: the one pruned)')
     p.add_argument('--valid-ratios', type=parse_range, default=(0.25, 0.5, 1.0))
     p.add_argument('--valid-every', type=int, default=400)
     p.add_argument('--valid-clips', type=int, default=0, help='score only the first N validation clips (0 = all)')
@@ -141,10 +151,11 @@ def load_model(state: dict, sizes: dict) -> FSENet:
 
 
 def new_model(args, mixer: Mixer) -> FSENet:
-    if args.mode == 'static':
+    if args.init_from is not None:
         source = torch.load(args.init_from, map_location='cpu', weights_only=False)
         model = load_model(source['ema'], source['sizes'])
-        model.set_static_masks(static_masks(channel_importance(model, mixer), args.static_ratio))
+        if args.mode == 'static' and not model.static:
+            model.set_static_masks(static_masks(channel_importance(model, mixer), args.static_ratio))
         return model
     model = FSENet(**args.sizes)
     model.norm.set_stats(*feature_stats(mixer))
@@ -159,7 +170,7 @@ def log_columns(ratios: tuple, static: bool) -> list:
 
 def main(argv=None):
     args = parse_args(argv)
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     ckpt_path, log_path = args.ckpt or args.out / 'last.pt', args.out / 'log.csv'
@@ -178,6 +189,8 @@ def main(argv=None):
                                  '--shorten-to ends it earlier)')
         replan = ckpt.get('replan')
         if args.shorten_to is not None:
+            if args.max_minutes is not None:
+                raise ValueError('--shorten-to needs a run planned by steps, without --max-minutes')
             replan = shortened_plan(ckpt['step'], args.steps, args.shorten_to, args.warmup, replan)
             args.steps = args.shorten_to
         model = load_model(ckpt['model'], ckpt['sizes'])
@@ -195,6 +208,12 @@ def main(argv=None):
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     if ckpt is not None:
         opt.load_state_dict(ckpt['opt'])
+    if args.workers:
+        batches = parallel_batches('train', args.seed, args.crop_seconds, args.batch, step, args.workers,
+                                   pin_memory=args.device != 'cpu')
+        next_batch = lambda: next(batches)
+    else:
+        next_batch = lambda: mixer.batch(args.batch)
     macs = model.macs()
     print(f'{args.mode}: MACs/frame {macs} (all channels, gates {"off" if model.static else "on"}); static share '
           f'{float(model.static_masks.mean()) if model.static else "-"}; params '
@@ -210,20 +229,22 @@ def main(argv=None):
     if new_log:
         writer.writerow(columns)
         log.flush()
-    valid = None
+    valid, last_valid = None, ckpt.get('last_valid') if ckpt else None
 
     def checkpoint():
         save(ckpt_path, model=model.state_dict(), ema=ema.state_dict(), opt=opt.state_dict(), step=step,
              elapsed_s=elapsed, mixer_rng=mixer.rng.bit_generator.state, ratio_rng=ratio_rng.bit_generator.state,
-             torch_rng=torch.get_rng_state(), args=vars(args), sizes=model.sizes, replan=replan)
+             torch_rng=torch.get_rng_state(), args=vars(args), sizes=model.sizes, replan=replan,
+             last_valid=last_valid)
 
     t0, last_ckpt, running = time.time() - elapsed, time.time(), []
     end = min(args.steps, args.stop_at or args.steps)
-    while step < end:
-        lr = learning_rate(step, 0, args.steps, args.lr, args.warmup, replan=replan)
+    budget_s = math.inf if args.max_minutes is None else args.max_minutes * 60
+    while step < end and elapsed < budget_s:
+        lr = learning_rate(step, 0, args.steps, args.lr, args.warmup, min(1.0, elapsed / budget_s), replan)
         for group in opt.param_groups:
             group['lr'] = lr
-        noisy, clean = (t.to(args.device) for t in mixer.batch(args.batch))
+        noisy, clean = (t.to(args.device, non_blocking=True) for t in next_batch())
         x, s, feats = spectra(noisy, clean)
         target = SpectralTarget(x, s)
         if model.static:
@@ -244,11 +265,13 @@ def main(argv=None):
         elapsed = time.time() - t0
         share = np.mean(active_shares(gates)) if gates else float(model.static_masks.mean())
         running.append((loss.item(), r_loss.item(), share))
-        if step % args.valid_every == 0 or step == args.steps:
+        finished = step == args.steps or elapsed >= budget_s
+        if step % args.valid_every == 0 or finished:
             if valid is None:
                 import valid_set
                 valid = valid_set.load()
             results = validate(ema, valid, args.valid_ratios, args.device, args.valid_clips)
+            last_valid = {'step': step, 'results': results}
             mean = np.mean(running, axis=0)
             writer.writerow([step, round(elapsed, 1), f'{lr:.2e}', f'{mean[0]:.5f}', f'{mean[1]:.5f}', f'{mean[2]:.3f}']
                             + [f'{v:.4f}' if k != 'macs' else f'{v:.0f}' for res in results
@@ -263,7 +286,7 @@ def main(argv=None):
             print(f'step {step} {elapsed:.0f}s ({elapsed / step:.2f} s/step) lr {lr:.2e} loss '
                   f'{np.mean([v[0] for v in running[-50:]]):.4f} last batch: target '
                   f'{r if r is None else round(r, 3)} share {share:.3f}', flush=True)
-        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == end:
+        if time.time() - last_ckpt > args.ckpt_minutes * 60 or step == end or finished:
             checkpoint()
             last_ckpt = time.time()
     log.close()

@@ -2,11 +2,12 @@
 
 1. restores the fixed validation set from the pack (valid_pack.py) unless valid_set's cache is already there;
 2. decodes the pack's train audio into data.py's banks, one group per process on all cores;
-3. trains (train.py) from --init, the CPU run's checkpoint (it travels with the checkout): from its weight average,
+3. trains from --init, the CPU run's checkpoint (it travels with the checkout; default: the one file in
+   training/checkpoints/), with the script that made it (train.py, or train_fsenet.py): from its weight average,
    with its recipe (its own arguments) and this job's schedule: a new run of --batch, peak --lr, --warmup steps,
-   then one cosine over --minutes of training (train.py --max-minutes), mixing in --workers processes;
+   then one cosine over --minutes of training (--max-minutes), mixing in --workers processes;
 4. writes to --out: gpu-result.pt (the weight average and what it was trained from; graft.py brings it into the
-   CPU run), log.csv (train.py's), job.json (device, timings, throughput).
+   CPU run; export_fsenet.py reads it as it is), log.csv (the script's), job.json (device, timings, throughput).
 """
 import argparse
 import json
@@ -19,10 +20,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TRAINING = HERE.parent
+CHECKPOINTS = TRAINING / 'checkpoints'
 # The ctypes stand-in for soundfile comes first, so decoding uses the pack's libsndfile here as on the GPU machine.
 sys.path[:0] = [str(HERE / 'shim'), str(TRAINING), str(HERE)]
 
-# Options of train.py that this job sets itself (schedule, machine, files); every other one is the CPU run's recipe.
+# Options of train.py and train_fsenet.py that this job sets itself (schedule, machine, files); every other one is
+# the CPU run's recipe.
 OWN_OPTIONS = {'steps', 'batch', 'lr', 'warmup', 'max_minutes', 'stop_at', 'threads', 'device', 'workers', 'sizes',
                'out', 'ckpt', 'resume', 'shorten_to', 'init_from', 'valid_every', 'ckpt_minutes', 'seed'}
 
@@ -30,8 +33,8 @@ OWN_OPTIONS = {'steps', 'batch', 'lr', 'warmup', 'max_minutes', 'stop_at', 'thre
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--pack', type=Path, default=HERE / 'pack')
-    p.add_argument('--init', type=Path, default=TRAINING / 'checkpoints' / 'nsnet-ee-v2.pt',
-                   help="the CPU run's checkpoint to start from")
+    p.add_argument('--init', type=Path, help="the CPU run's checkpoint to start from (default: the one .pt file in "
+                                              'training/checkpoints/)')
     p.add_argument('--out', type=Path, required=True, help='results (the run tool fetches $OUT)')
     p.add_argument('--run-dir', type=Path, default=TRAINING / 'runs' / 'gpu', help="train.py's --out (full checkpoint)")
     p.add_argument('--device', default='cuda')
@@ -44,7 +47,22 @@ def parse_args(argv=None):
     p.add_argument('--threads', type=int, default=2, help='torch threads of the training process')
     p.add_argument('--valid-every', type=int, default=500)
     p.add_argument('--seed', type=int, help="data seed (default: 1000 + the CPU run's step, a fresh stream per start)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.init is None:
+        found = sorted(CHECKPOINTS.glob('*.pt'))
+        if len(found) != 1:
+            p.error(f'give --init: training/checkpoints/ holds {len(found)} checkpoints ({[f.name for f in found]})')
+        args.init = found[0]
+    return args
+
+
+def trainer(init: dict):
+    """The training script that wrote the checkpoint `init`: train_fsenet's checkpoints carry the ratio generator."""
+    if 'ratio_rng' in init:
+        import train_fsenet
+        return train_fsenet
+    import train
+    return train
 
 
 def options_argv(run_args: dict, leave_out: set) -> list:
@@ -54,7 +72,8 @@ def options_argv(run_args: dict, leave_out: set) -> list:
         if key in leave_out or value is None or value is False:
             continue
         flag = '--' + key.replace('_', '-')
-        argv += [flag] if value is True else [flag, str(value)]
+        text = ','.join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        argv += [flag] if value is True else [flag, text]
     return argv
 
 
@@ -85,13 +104,13 @@ def main(argv=None):
     os.environ['TINYHUSH_DATA'] = str(pack)                                 # read by splits.py when imported
     os.environ['TINYHUSH_ASTERISK'] = str(pack / 'asterisk')
     import torch
-    import train
     import valid_pack
     import valid_set
 
     times = {}
     t = time.time()
     init = torch.load(args.init, map_location='cpu', weights_only=False)
+    script = trainer(init)
     if not valid_set.CACHE.exists():
         valid_pack.restore(pack / 'valid')
     times['valid_restore_s'] = round(time.time() - t, 1)
@@ -107,21 +126,22 @@ def main(argv=None):
                            '--workers', str(args.workers), '--threads', str(args.threads), '--seed', str(seed),
                            '--valid-every', str(args.valid_every), '--init-from', str(args.init),
                            '--out', str(args.run_dir)]
-    parsed = vars(train.parse_args(train_argv))
+    parsed = vars(script.parse_args(train_argv))
     drift = {k: (v, parsed[k]) for k, v in init['args'].items() if k not in OWN_OPTIONS and parsed.get(k) != v}
+    name = Path(script.__file__).name
     if drift:
-        raise ValueError(f"train.py would not reproduce the CPU run's recipe: {drift}")
-    print('train.py ' + ' '.join(train_argv), flush=True)
+        raise ValueError(f"{name} would not reproduce the CPU run's recipe: {drift}")
+    print(f'{name} ' + ' '.join(train_argv), flush=True)
     (args.run_dir / 'last.pt').unlink(missing_ok=True)                     # a new run, never a resume
     (args.run_dir / 'log.csv').unlink(missing_ok=True)
     t = time.time()
-    train.main(train_argv)
+    script.main(train_argv)
     times['train_s'] = round(time.time() - t, 1)
 
     ckpt = torch.load(args.run_dir / 'last.pt', map_location='cpu', weights_only=False)
     args.out.mkdir(parents=True, exist_ok=True)
     torch.save({'sizes': ckpt['sizes'], 'ema': ckpt['ema'], 'step': ckpt['step'], 'elapsed_s': ckpt['elapsed_s'],
-                'args': ckpt['args'], 'last_valid': ckpt['last_valid'], 'exit_macs': ckpt['exit_macs'],
+                'args': ckpt['args'], 'last_valid': ckpt['last_valid'], 'exit_macs': ckpt.get('exit_macs'),
                 'init': {'source': str(args.init), 'step': init['step'], 'last_valid': init.get('last_valid')}},
                args.out / 'gpu-result.pt')
     (args.out / 'log.csv').write_bytes((args.run_dir / 'log.csv').read_bytes())

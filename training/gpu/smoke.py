@@ -8,7 +8,8 @@ that a GPU session would otherwise find out too late. About 5 minutes on the sha
    the result's weights moved away from the checkpoint's weight average, and the recipe options are the CPU run's;
 2. the validation set rebuilt from the pack through the ctypes soundfile stand-in equals valid_set's cache
    (noisy exactly, clean within valid_pack.TOLERANCE);
-3. graft.py puts the result into the snapshot, and train.py --resume goes one step on from it.
+3. graft.py puts the result into the snapshot, and the run's script (train.py or train_fsenet.py) --resume goes one
+   step on from it; where the CPU run has ended (nothing to resume), an fsenet result exports as a model file instead.
 Exits non-zero with the failed check.
 """
 import json
@@ -58,7 +59,7 @@ def check_result(out: Path, init: dict) -> dict:
     check(len(rows) == 2 and int(rows[1].split(',')[0]) == result['step'], 'validated once, at the end of the time')
     check(result['elapsed_s'] >= 0.3 * 60, f"ended on the time budget ({result['elapsed_s']:.0f} s)")
     check(result['init']['step'] == init['step'], "the result names the CPU step it started from")
-    moved = max((result['ema'][k] - init['ema'][k]).abs().max().item() for k in init['ema'])
+    moved = max((result['ema'][k] - init['ema'][k]).abs().max().item() for k in init['ema'] if init['ema'][k].numel())
     check(moved > 0, f'weights moved from the init (max change {moved:.2e})')
     recipe = {k: v for k, v in init['args'].items() if k not in job.OWN_OPTIONS}
     check(all(result['args'][k] == v for k, v in recipe.items()), "trained with the CPU run's recipe options")
@@ -85,10 +86,18 @@ def check_graft_and_resume(tmp: Path, out: Path, cpu: Path, result: dict):
     grafted = torch.load(cpu, map_location='cpu', weights_only=False)
     same = all(torch.equal(grafted[part][k], result['ema'][k]) for part in ('model', 'ema') for k in result['ema'])
     check(same, "grafted checkpoint's weights and weight average are the GPU result's")
-    step = grafted['step']
+    step, script = grafted['step'], job.trainer(grafted)
+    if step >= grafted['args']['steps']:
+        check(script.__name__ == 'train_fsenet',
+              f'the CPU run has ended at step {step}: only an fsenet result is checked further (by exporting it)')
+        model = tmp / 'fsenet.thm'
+        subprocess.run([sys.executable, 'training/export_fsenet.py', '--checkpoint', str(out / 'gpu-result.pt'),
+                        '--out', str(model), '--int8-weights', '--check-seconds', '1'], cwd=ROOT, check=True)
+        check(model.is_file(), 'the GPU result exports as a model file, its frame-by-frame check passed')
+        return
     argv = job.options_argv(grafted['args'], MACHINE_OPTIONS) + [
         '--resume', '--ckpt', str(cpu), '--out', str(tmp / 'cpu'), '--stop-at', str(step + 1), '--threads', '1']
-    subprocess.run([sys.executable, 'training/train.py', *argv], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, script.__file__, *argv], cwd=ROOT, check=True)
     resumed = torch.load(cpu, map_location='cpu', weights_only=False)
     check(resumed['step'] == step + 1, f'the CPU run resumed from the grafted checkpoint (step {step} -> {step + 1})')
 
