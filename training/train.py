@@ -128,6 +128,16 @@ def shortened_plan(step: int, steps: int, new_steps: int, warmup: int, replan: d
     return {'at': step, 'progress': plan_progress(step, 0, steps, warmup, replan), 'fromSteps': steps}
 
 
+def batch_source(args, mixer: Mixer, step: int):
+    """The run's next-batch function: `mixer` in this process (--workers 0, the exactly resumable way), else
+    --workers mixing processes (data.parallel_batches, seeded by `step`)."""
+    if not args.workers:
+        return lambda: mixer.batch(args.batch)
+    batches = parallel_batches('train', args.seed, args.crop_seconds, args.batch, step, args.workers,
+                               pin_memory=args.device != 'cpu')
+    return lambda: next(batches)
+
+
 def make_optimizer(model: NsNetEE, stage: int, lr: float):
     if stage < 0:
         params = list(model.parameters())
@@ -256,12 +266,7 @@ def main(argv=None):
         ema.load_state_dict(ckpt['ema'])
     model.to(args.device)
     ema.to(args.device)
-    if args.workers:
-        batches = parallel_batches('train', args.seed, args.crop_seconds, args.batch, step, args.workers,
-                                   pin_memory=args.device != 'cpu')
-        next_batch = lambda: next(batches)
-    else:
-        next_batch = lambda: mixer.batch(args.batch)
+    next_batch = batch_source(args, mixer, step)
     print(f'{args.mode}: exit MACs/frame {model.exit_macs()}, params {sum(p.numel() for p in model.parameters())}',
           flush=True)
 

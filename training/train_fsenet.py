@@ -35,10 +35,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stft  # noqa: E402
-from data import Mixer, parallel_batches  # noqa: E402
+from data import Mixer  # noqa: E402
 from loss import SpectralTarget, enhancement_loss, si_sdr  # noqa: E402
 from models.fsenet import FSENet, active_shares, ratio_loss  # noqa: E402
-from train import ema_update, feature_stats, learning_rate, shortened_plan, spectra  # noqa: E402
+from train import batch_source, ema_update, feature_stats, learning_rate, shortened_plan, spectra  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -208,12 +208,7 @@ def main(argv=None):
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     if ckpt is not None:
         opt.load_state_dict(ckpt['opt'])
-    if args.workers:
-        batches = parallel_batches('train', args.seed, args.crop_seconds, args.batch, step, args.workers,
-                                   pin_memory=args.device != 'cpu')
-        next_batch = lambda: next(batches)
-    else:
-        next_batch = lambda: mixer.batch(args.batch)
+    next_batch = batch_source(args, mixer, step)
     macs = model.macs()
     print(f'{args.mode}: MACs/frame {macs} (all channels, gates {"off" if model.static else "on"}); static share '
           f'{float(model.static_masks.mean()) if model.static else "-"}; params '
