@@ -4,13 +4,16 @@
 // ESTOI and DNSMOS of each policy, as a Markdown table. Uses the built package (`npm run build`).
 //
 //   node scripts/measure-policies.mjs [--model models/nsnet-ee-f32.thm] [--streams DIR]
-//     [--dnsmos DIR | --no-dnsmos] [--adaptive JSON] [--readme training/README.md]
+//     [--dnsmos DIR | --no-dnsmos] [--adaptive JSON] [--sweep JSON] [--readme training/README.md]
 //
-// --streams DIR holds clean/NN.wav and noisy/NN.wav (default ../cache/testset/streams next to the
-// clone, or $TINYHUSH_CACHE_DIR/testset/streams; built by training/make_testset.py; tune on
+// --streams DIR holds clean/NN.wav and noisy/NN.wav (default ../cache/testset-v2/streams next to the
+// clone, or $TINYHUSH_CACHE_DIR/testset-v2/streams; built by training/make_testset.py; tune on
 // validation streams instead, see training/README.md "Exit policies"). --dnsmos defaults to
 // models/dnsmos in the shared folder (../shared, or $TINYHUSH_SHARED_DIR). --adaptive overrides adaptive tunables, e.g. '{"minNoiseFraction":0.35}'.
-// --readme replaces the table between the policy-table markers of that file.
+// --sweep '[{…}, …]' measures only the full exit and the adaptive policy with each of these overrides
+// (one row each: how the defaults were tuned on validation streams; an entry with its own kind, e.g.
+// { "kind": "budget", "macsPerSecond": 69e6 }, runs as it is). --readme replaces the table
+// between the policy-table markers of that file.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -25,10 +28,11 @@ const cacheDir = process.env.TINYHUSH_CACHE_DIR ?? resolve(repoRoot, '../cache')
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/nsnet-ee-f32.thm' },
-    streams: { type: 'string', default: join(cacheDir, 'testset', 'streams') },
+    streams: { type: 'string', default: join(cacheDir, 'testset-v2', 'streams') },
     dnsmos: { type: 'string', default: join(sharedDir, 'models', 'dnsmos') },
     'no-dnsmos': { type: 'boolean', default: false },
     adaptive: { type: 'string', default: '{}' },
+    sweep: { type: 'string' },
     readme: { type: 'string' },
   },
 });
@@ -81,6 +85,11 @@ async function measure(label, options, streams) {
 
 const fmt = (v, digits = 2) => v.toFixed(digits);
 
+const TABLE_HEAD = [
+  '| policy | MMAC/s | vs full | budget target (error) | exit use 0/1/2 (%) | exit changes/s | SI-SDR (dB) | Δ vs full | STOI | ESTOI | DNSMOS SIG / BAK / OVRL |',
+  '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|',
+];
+
 /** One Markdown table row; `full` is the full exit's row (the reference for Δ and the MAC ratio). */
 function tableRow({ label, resolved, total, report }, full) {
   const m = report.mean.enhanced;
@@ -99,15 +108,19 @@ function tableRow({ label, resolved, total, report }, full) {
 const work = await mkdtemp(join(tmpdir(), 'tinyhush-policies-'));
 const streamsDir = args.streams;
 const dnsmosDir = args['no-dnsmos'] || !existsSync(join(args.dnsmos, 'sig_bak_ovr.onnx')) ? undefined : args.dnsmos;
-try {
-  const names = (await readdir(join(streamsDir, 'noisy'))).filter((n) => n.endsWith('.wav')).sort();
-  const streams = await Promise.all(names.map(async (name) => ({ name, noisy: (await readWavFile(join(streamsDir, 'noisy', name))).channels[0] })));
-  const probe = createDenoiser({ model: args.model, sampleRate: RATE });
-  const exits = probe.exits;
-  probe.dispose();
-  const last = exits.length - 1;
-  const adaptive = { kind: 'adaptive', ...JSON.parse(args.adaptive) };
+/** One row per adaptive override in `sweep`, after the full exit's row (no DNSMOS needed). */
+async function sweepTable(sweep, adaptive, streams, last) {
+  const full = await measure(`fixed exit ${last}`, { policy: { kind: 'fixed', exit: last } }, streams);
+  console.log([...TABLE_HEAD, tableRow(full, full)].join('\n'));
+  for (const overrides of sweep) {
+    const policy = overrides.kind && overrides.kind !== 'adaptive' ? overrides : { ...adaptive, ...overrides };
+    console.log(tableRow(await measure(JSON.stringify(overrides), { policy }, streams), full));
+  }
+}
 
+/** Every fixed exit, the adaptive policy, and budgets at its rate and halfway; printed and, with --readme, written. */
+async function policyTable(adaptive, streams, exits) {
+  const last = exits.length - 1;
   const rows = [{ label: 'noisy input', report: await score('noisy input', join(streamsDir, 'noisy')) }];
   for (let exit = 0; exit <= last; exit++) rows.push(await measure(`fixed exit ${exit}`, { policy: { kind: 'fixed', exit } }, streams));
   const full = rows[rows.length - 1];
@@ -123,11 +136,10 @@ try {
   rows.push(await measure('budget halfway, reset-on-resume', { policy: halfway, skippedState: 'reset' }, streams));
 
   const table = [
-    `Streams: ${streamsDir} (${names.length} × ${fmt(streams[0].noisy.length / RATE, 0)} s), model ${args.model}.`,
+    `Streams: ${streamsDir} (${streams.length} × ${fmt(streams[0].noisy.length / RATE, 0)} s), model ${args.model}.`,
     `Adaptive settings: ${JSON.stringify(adaptiveRow.resolved)}.`,
     '',
-    '| policy | MMAC/s | vs full | budget target (error) | exit use 0/1/2 (%) | exit changes/s | SI-SDR (dB) | Δ vs full | STOI | ESTOI | DNSMOS SIG / BAK / OVRL |',
-    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|',
+    ...TABLE_HEAD,
     ...rows.map((row) => tableRow(row, full)),
   ].join('\n');
   console.log(table);
@@ -138,6 +150,17 @@ try {
     if (start < 0 || end < start) throw new Error(`${args.readme} lacks the ${MARK_START} … ${MARK_END} markers`);
     await writeFile(args.readme, `${text.slice(0, start + MARK_START.length)}\n${table}\n${text.slice(end)}`);
   }
+}
+
+try {
+  const names = (await readdir(join(streamsDir, 'noisy'))).filter((n) => n.endsWith('.wav')).sort();
+  const streams = await Promise.all(names.map(async (name) => ({ name, noisy: (await readWavFile(join(streamsDir, 'noisy', name))).channels[0] })));
+  const probe = createDenoiser({ model: args.model, sampleRate: RATE });
+  const exits = probe.exits;
+  probe.dispose();
+  const adaptive = { kind: 'adaptive', ...JSON.parse(args.adaptive) };
+  if (args.sweep) await sweepTable(JSON.parse(args.sweep), adaptive, streams, exits.length - 1);
+  else await policyTable(adaptive, streams, exits);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

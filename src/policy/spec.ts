@@ -39,10 +39,10 @@ export const DEFAULT_MIN_DWELL_FRAMES = 10;
 
 /** Adaptive defaults, tuned on a validation stream (see training/README.md, "Exit policies"). */
 export const ADAPTIVE_DEFAULTS: Omit<AdaptiveSettings, 'easyExit' | 'hardExit'> = {
-  minNoiseFraction: 0.5,
-  maxNoiseFraction: 0.97,
-  silenceDb: -55,
-  holdFrames: 20,
+  minNoiseFraction: 0.2,
+  maxNoiseFraction: 0.99,
+  silenceDb: -45,
+  holdFrames: 5,
   smoothingFrames: 10,
 };
 
