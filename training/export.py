@@ -27,6 +27,7 @@ import reference
 import stft
 import thm
 from models.nsnet_ee import NsNetEE, fold_norm_into_fc_in, load_checkpoint
+from run_command import command_line
 
 REPO = Path(__file__).resolve().parent.parent
 CHECK_WAV = REPO / 'examples/noisy-sample.wav'
@@ -79,8 +80,7 @@ def git_commit() -> str:
 
 def provenance(ckpt: dict, checkpoint: Path, metrics_file: Path | None, version: str | None) -> dict:
     args = ckpt.get('args', {})
-    command = 'python3 training/train.py ' + ' '.join(
-        f'--{k.replace("_", "-")} {shlex.quote(str(v))}' for k, v in args.items() if v is not None and not isinstance(v, bool))
+    command = command_line('train.py', args)
     run_dir = Path(args['out']) if args.get('out') and (Path(args['out']) / 'log.csv').exists() else checkpoint.parent
     metrics = {'validation': validation_metrics(run_dir / 'log.csv')}
     if metrics_file is not None:

@@ -30,6 +30,7 @@ import reference
 import stft
 import thm
 from models.fsenet import FSENet
+from run_command import command_line
 from train_fsenet import load_model
 
 REPO = Path(__file__).resolve().parent.parent
@@ -130,8 +131,7 @@ def git_commit() -> str:
 
 def header(model: FSENet, layers: list, gates: list, name: str, ckpt: dict) -> dict:
     args = ckpt.get('args', {})
-    command = 'python3 training/train_fsenet.py ' + ' '.join(
-        f'--{k.replace("_", "-")} {shlex.quote(str(v))}' for k, v in args.items() if v is not None and not isinstance(v, bool))
+    command = command_line('train_fsenet.py', args)
     kind = ('static: channels pruned once by importance' if model.static
             else 'dynamic channel pruning: per-frame gates, run-time ratio')
     return {

@@ -3,17 +3,19 @@
 1. restores the fixed validation set from the pack (valid_pack.py) unless valid_set's cache is already there;
 2. decodes the pack's train audio into data.py's banks, one group per process on all cores;
 3. trains from --init, the CPU run's checkpoint (it travels with the checkout; default: the one file in
-   training/checkpoints/), with the script that made it (train.py, or train_fsenet.py): from its weight average,
-   with its recipe (its own arguments) and this job's schedule: a new run of --batch, peak --lr, --warmup steps,
-   then one cosine over --minutes of training (--max-minutes), mixing in --workers processes;
+   training/checkpoints/), with the script that made it (train.py, or train_fsenet.py), or from a model file that
+   train.py's run exported (models/nsnet-ee-f32.thm: its provenance records the run's command): from its weight
+   average, with its recipe (its own arguments) and this job's schedule: a new run of --batch, peak --lr, --warmup
+   steps, then one cosine over --minutes of training (--max-minutes), mixing in --workers processes;
 4. writes to --out: gpu-result.pt (the weight average and what it was trained from; graft.py brings it into the
-   CPU run; export_fsenet.py reads it as it is), log.csv (the script's), job.json (device, timings, throughput).
+   CPU run; export.py and export_fsenet.py read it as it is), log.csv (the script's), job.json (device, timings, throughput).
 """
 import argparse
 import json
 import multiprocessing
 import os
 import platform
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -29,12 +31,14 @@ sys.path[:0] = [str(HERE / 'shim'), str(TRAINING), str(HERE)]
 OWN_OPTIONS = {'steps', 'batch', 'lr', 'warmup', 'max_minutes', 'stop_at', 'threads', 'device', 'workers', 'sizes',
                'out', 'ckpt', 'resume', 'shorten_to', 'init_from', 'valid_every', 'ckpt_minutes', 'seed'}
 
+from run_command import options_argv  # noqa: E402
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--pack', type=Path, default=HERE / 'pack')
     p.add_argument('--init', type=Path, help="the CPU run's checkpoint to start from (default: the one .pt file in "
-                                              'training/checkpoints/)')
+                                              'training/checkpoints/), or a float model file train.py exported')
     p.add_argument('--out', type=Path, required=True, help='results (the run tool fetches $OUT)')
     p.add_argument('--run-dir', type=Path, default=TRAINING / 'runs' / 'gpu', help="train.py's --out (full checkpoint)")
     p.add_argument('--device', default='cuda')
@@ -56,6 +60,26 @@ def parse_args(argv=None):
     return args
 
 
+def load_init(path: Path) -> dict:
+    """What the job starts from, as a CPU checkpoint holds it (args, step, ema, last_valid): a train.py or
+    train_fsenet.py checkpoint, or a float model file exported from a train.py run, whose provenance records the
+    run's command (its recipe), steps and validation."""
+    import torch
+    if path.suffix != '.thm':
+        return torch.load(path, map_location='cpu', weights_only=False)
+    import thm
+    import train
+    from models.nsnet_ee import from_model_file
+    header, tensors = thm.read_model(path)
+    training = header.get('provenance', {}).get('training', {})
+    words = shlex.split(training.get('command', ''))
+    if words[1:2] != ['training/train.py'] or any(layer['op'].endswith('-int') for layer in header['layers']):
+        raise SystemExit(f'{path}: not a float model whose provenance records the train.py command that made it')
+    return {'args': vars(train.parse_args(words[2:])), 'step': training['steps'],
+            'ema': from_model_file(header, tensors).state_dict(),
+            'last_valid': header['provenance'].get('metrics', {}).get('validation')}
+
+
 def trainer(init: dict):
     """The training script that wrote the checkpoint `init`: train_fsenet's checkpoints carry the ratio generator."""
     if 'ratio_rng' in init:
@@ -63,18 +87,6 @@ def trainer(init: dict):
         return train_fsenet
     import train
     return train
-
-
-def options_argv(run_args: dict, leave_out: set) -> list:
-    """train.py options that give a run's checkpoint `args` again, less those in `leave_out`."""
-    argv = []
-    for key, value in sorted(run_args.items()):
-        if key in leave_out or value is None or value is False:
-            continue
-        flag = '--' + key.replace('_', '-')
-        text = ','.join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-        argv += [flag] if value is True else [flag, text]
-    return argv
 
 
 def _bank(paths: list, speech: bool):
@@ -109,7 +121,7 @@ def main(argv=None):
 
     times = {}
     t = time.time()
-    init = torch.load(args.init, map_location='cpu', weights_only=False)
+    init = load_init(args.init)
     script = trainer(init)
     if not valid_set.CACHE.exists():
         valid_pack.restore(pack / 'valid')

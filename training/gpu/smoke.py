@@ -1,7 +1,8 @@
 """CPU smoke test of the GPU job, against the real pack: run.sh with --device cpu at a tiny size, then the checks
 that a GPU session would otherwise find out too late. About 5 minutes on the shared 2-core machine.
 
-    python3 training/gpu/smoke.py          # needs training/gpu/pack (python3 training/gpu/pack.py)
+    python3 training/gpu/smoke.py                                 # needs training/gpu/pack (python3 training/gpu/pack.py)
+    python3 training/gpu/smoke.py --init models/nsnet-ee-f32.thm  # the job started from a shipped float model
 
 1. run.sh trains from (a snapshot of) the CPU run's checkpoint for --minutes 0.3 (batch 2, one mixing process)
    and ends on its time budget with a validation; gpu-result.pt, log.csv, job.json and train.log are in $OUT,
@@ -9,7 +10,8 @@ that a GPU session would otherwise find out too late. About 5 minutes on the sha
 2. the validation set rebuilt from the pack through the ctypes soundfile stand-in equals valid_set's cache
    (noisy exactly, clean within valid_pack.TOLERANCE);
 3. graft.py puts the result into the snapshot, and the run's script (train.py or train_fsenet.py) --resume goes one
-   step on from it; where the CPU run has ended (nothing to resume), an fsenet result exports as a model file instead.
+   step on from it; where the CPU run has ended (nothing to resume), an fsenet result exports as a model file instead;
+   started from a model file, the result exports with export.py (its frame-by-frame check passing).
 Exits non-zero with the failed check.
 """
 import json
@@ -28,6 +30,7 @@ ROOT = HERE.parents[1]
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 import graft  # noqa: E402
 import job  # noqa: E402
+import run_command  # noqa: E402
 import valid_pack  # noqa: E402
 import valid_set  # noqa: E402
 
@@ -95,26 +98,39 @@ def check_graft_and_resume(tmp: Path, out: Path, cpu: Path, result: dict):
                         '--out', str(model), '--int8-weights', '--check-seconds', '1'], cwd=ROOT, check=True)
         check(model.is_file(), 'the GPU result exports as a model file, its frame-by-frame check passed')
         return
-    argv = job.options_argv(grafted['args'], MACHINE_OPTIONS) + [
+    argv = run_command.options_argv(grafted['args'], MACHINE_OPTIONS) + [
         '--resume', '--ckpt', str(cpu), '--out', str(tmp / 'cpu'), '--stop-at', str(step + 1), '--threads', '1']
     subprocess.run([sys.executable, script.__file__, *argv], cwd=ROOT, check=True)
     resumed = torch.load(cpu, map_location='cpu', weights_only=False)
     check(resumed['step'] == step + 1, f'the CPU run resumed from the grafted checkpoint (step {step} -> {step + 1})')
 
 
+def check_export(tmp: Path, out: Path):
+    """A job started from a model file has no CPU run to graft into: its result is a model of its own."""
+    model = tmp / 'nsnet.thm'
+    subprocess.run([sys.executable, 'training/export.py', '--checkpoint', str(out / 'gpu-result.pt'), '--out', str(model),
+                    '--name', 'smoke', '--allow-dirty'], cwd=ROOT, check=True)
+    check(model.is_file(), 'the GPU result exports as a model file, its frame-by-frame check passed')
+
+
 def main():
+    init_path = Path(sys.argv[sys.argv.index('--init') + 1]) if '--init' in sys.argv else None
     if not (PACK / 'manifest.csv').is_file():
         print(f'no pack at {PACK}: build it first with python3 training/gpu/pack.py', file=sys.stderr)
         sys.exit(2)
     with tempfile.TemporaryDirectory(prefix='tinyhush-gpu-smoke-') as name:
         tmp = Path(name)
-        cpu = tmp / 'cpu.pt'                       # a snapshot: the CPU run rewrites its checkpoint as it goes
-        shutil.copyfile(job.parse_args(['--out', name]).init, cpu)
-        init = torch.load(cpu, map_location='cpu', weights_only=False)
+        source = init_path or job.parse_args(['--out', name]).init
+        cpu = tmp / f'cpu{source.suffix}'          # a snapshot: the CPU run rewrites its checkpoint as it goes
+        shutil.copyfile(source, cpu)
+        init = job.load_init(cpu)
         out = run_job(tmp, cpu)
         result = check_result(out, init)
         check_valid_restore(tmp)
-        check_graft_and_resume(tmp, out, cpu, result)
+        if cpu.suffix == '.thm':
+            check_export(tmp, out)
+        else:
+            check_graft_and_resume(tmp, out, cpu, result)
     print('GPU job smoke test passed')
 
 
