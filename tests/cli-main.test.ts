@@ -134,6 +134,16 @@ describe('models and info', () => {
     expect(await cli(['info', first.path])).toEqual(byName);
   });
 
+  test('info of an integer model gives the header bound and what loading it holds, which is far less', async () => {
+    const { code, stdout } = await cli(['info', 'nsnet-ee-int8']);
+    expect(code).toBe(0);
+    const bound = Number(/engine memory: at most (\d+) bytes of weights and scratch/.exec(stdout)![1]);
+    const held = Number(/^loaded: (\d+) bytes of weights held, (\d+) bytes of WASM memory in all$/m.exec(stdout)![1]);
+    const tensorBytes = Number(/^tensors \(\d+, (\d+) bytes/m.exec(stdout)![1]);
+    expect(held).toBeGreaterThanOrEqual(tensorBytes * 0.9); // i8 rows, i32 biases and tables, as stored
+    expect(held).toBeLessThan(bound / 3); // the bound counts every weight as f32
+  });
+
   test('info on a file that is not a model is a runtime error', async () => {
     const notModel = await noisyWav('not-a-model.wav', 100);
     const { code, stderr } = await cli(['info', notModel]);

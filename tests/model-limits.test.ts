@@ -63,7 +63,7 @@ describe('engineMemory', () => {
     }
   });
 
-  test('tinyhush info shows it', () => {
+  test('tinyhush info shows it (for a float model: exact up to alignment)', () => {
     const model = readModel(golden('conv'));
     const { engineBytes, stateBytes } = engineMemory(model.header);
     expect(describeModel(model)).toContain(`engine memory: ${engineBytes} bytes of weights as f32 and scratch, ${stateBytes} bytes per stream`);

@@ -39,9 +39,13 @@ function layerLine(layer: LayerSpec, model: Model): string {
     `${shapes ? ` ${shapes}` : ''}, ${layerMacs(layer)} MACs${bits}`;
 }
 
+/** The header-only figure the reader checks against the limit: exact for float layers, a bound for integer ones. */
 function engineLine(header: ModelHeader): string {
   const { engineBytes, stateBytes } = engineMemory(header);
-  return `engine memory: ${engineBytes} bytes of weights as f32 and scratch, ${stateBytes} bytes per stream`;
+  const integer = header.layers.some((layer) => layer.op === 'dense-int' || layer.op === 'gru-int');
+  return integer
+    ? `engine memory: at most ${engineBytes} bytes of weights and scratch, ${stateBytes} bytes per stream (integer weights counted as f32)`
+    : `engine memory: ${engineBytes} bytes of weights as f32 and scratch, ${stateBytes} bytes per stream`;
 }
 
 /** Architecture, layers with shapes, exits with dense MACs per frame, gates, tensors (encodings, sizes), provenance. */
