@@ -37,7 +37,7 @@ export type ResolvedPolicySpec = FixedPolicySpec | Required<BudgetPolicySpec> | 
 
 export const DEFAULT_MIN_DWELL_FRAMES = 10;
 
-/** Adaptive defaults, tuned on a validation stream (see training/README.md, "Exit policies"). */
+/** Adaptive defaults, tuned for nsnet-ee v2 on validation streams (training/README.md, "Exit policies"). */
 export const ADAPTIVE_DEFAULTS: Omit<AdaptiveSettings, 'easyExit' | 'hardExit'> = {
   minNoiseFraction: 0.2,
   maxNoiseFraction: 0.99,
