@@ -1,6 +1,19 @@
 """A training run's options as the command line that gives them again: the provenance of an exported model
 (`export.py`, `export_fsenet.py`) and the recipe the GPU job passes on (`gpu/job.py`)."""
+import argparse
 import shlex
+
+
+def parse_sizes(text: str) -> dict:
+    """--sizes of both training scripts: 'gru2=400,temperature=0.5' -> {'gru2': 400, 'temperature': 0.5} (the model
+    class's keyword arguments; whole numbers as int). The inverse of what options_argv writes for a dict."""
+    pairs = [item.split('=') for item in text.split(',') if item]
+    if any(len(pair) != 2 for pair in pairs):
+        raise argparse.ArgumentTypeError(f'expected name=value pairs, got {text!r}')
+    try:
+        return {name: int(v) if v.lstrip('-').isdigit() else float(v) for name, v in pairs}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected numbers as values, got {text!r}') from None
 
 
 def options_argv(run_args: dict, leave_out=frozenset()) -> list:

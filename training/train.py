@@ -30,6 +30,7 @@ from data import Mixer, parallel_batches  # noqa: E402
 from loss import (SpectralTarget, enhancement_loss, presence_labels, presence_loss, si_sdr,  # noqa: E402
                   switch_schedule, switching_loss)
 from models.nsnet_ee import NsNetEE, from_model_file, load_checkpoint  # noqa: E402
+from run_command import parse_sizes  # noqa: E402
 
 EXITS = 3
 
@@ -81,14 +82,6 @@ def parse_args(argv=None):
     p.add_argument('--ckpt-minutes', type=float, default=3.0)
     p.add_argument('--seed', type=int, default=1)
     return p.parse_args(argv)
-
-
-def parse_sizes(text: str) -> dict:
-    """'gru2=400,fc=400' -> {'gru2': 400, 'fc': 400}."""
-    pairs = [item.split('=') for item in text.split(',') if item]
-    if any(len(pair) != 2 for pair in pairs):
-        raise argparse.ArgumentTypeError(f'expected name=width pairs, got {text!r}')
-    return {name: int(width) for name, width in pairs}
 
 
 def stage_of(step: int, steps: int, mode: str) -> int:

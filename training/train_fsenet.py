@@ -38,6 +38,7 @@ import stft  # noqa: E402
 from data import Mixer  # noqa: E402
 from loss import SpectralTarget, enhancement_loss, si_sdr  # noqa: E402
 from models.fsenet import FSENet, active_shares, ratio_loss  # noqa: E402
+from run_command import parse_sizes  # noqa: E402
 from train import batch_source, ema_update, feature_stats, learning_rate, shortened_plan, spectra  # noqa: E402
 
 
@@ -79,14 +80,6 @@ def parse_args(argv=None):
     if args.mode == 'static' and (args.static_ratio is None or args.init_from is None) and not args.resume:
         p.error('--mode static needs --static-ratio and --init-from')
     return args
-
-
-def parse_sizes(text: str) -> dict:
-    """'width=64,channels=256' -> {'width': 64, 'channels': 256}."""
-    pairs = [item.split('=') for item in text.split(',') if item]
-    if any(len(pair) != 2 for pair in pairs):
-        raise argparse.ArgumentTypeError(f'expected name=value pairs, got {text!r}')
-    return {name: float(v) if name == 'temperature' else int(v) for name, v in pairs}
 
 
 def parse_range(text: str) -> tuple:

@@ -11,7 +11,7 @@ import { InvalidOptionError } from '../errors.js';
 import { floatOutputs } from '../model/engine-memory.js';
 import { layerTensors } from '../model/layer-tensors.js';
 import { denseMacsPerFrame, layerMacs } from '../model/macs.js';
-import type { DenseLayer, IntLayerSpec, LayerSpec, Model } from '../model/types.js';
+import { isIntLayer, type DenseLayer, type LayerSpec, type Model } from '../model/types.js';
 import { intOutput } from '../model/validate-int.js';
 import { Activation, type Core } from '../wasm/core.js';
 import { clampGateRatio, type RatioBias, writeRatioBiases } from './gate-ratio.js';
@@ -65,7 +65,6 @@ function layerOutputSize(layer: LayerSpec): number {
   }
 }
 
-const isInt = (layer: LayerSpec): layer is IntLayerSpec => layer.op === 'dense-int' || layer.op === 'gru-int';
 
 /** 4-byte words holding `n` i16 codes. */
 const codeWords = (n: number): number => Math.ceil(n / 2);
@@ -92,7 +91,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   let weightBytes = 0;
   // The float kernels read dense f32: `model.tensor` expands packed-integer, csr and block-sparse
   // tensors at load, folding in their scales and zero points, which are not placed themselves.
-  for (const name of new Set(header.layers.filter((l) => !isInt(l)).flatMap(layerTensors))) {
+  for (const name of new Set(header.layers.filter((l) => !isIntLayer(l)).flatMap(layerTensors))) {
     const values = model.tensor(name);
     tensorPtr.set(name, place(values));
     weightBytes += values.byteLength;
@@ -100,7 +99,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
   const weight = (name: string): number => tensorPtr.get(name)!;
   // Integer layers: i8 weight rows, i32 tensors and a parameter record each (int-layers.ts).
   const intPlaced = new Map<string, PlacedIntLayer>();
-  for (const layer of header.layers.filter(isInt)) {
+  for (const layer of header.layers.filter(isIntLayer)) {
     const placed = placeIntLayer(core, model, layer);
     intPlaced.set(layer.name, placed);
     weightBytes += placed.bytes;
@@ -162,11 +161,11 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     const floatOf = new Map<string, number>();
     for (const layer of header.layers) {
       const size = layerOutputSize(layer);
-      const words = isInt(layer) ? codeWords(size) : size;
+      const words = isIntLayer(layer) ? codeWords(size) : size;
       const ptr = core.allocF32(words);
       output.set(layer.name, ptr);
       zeroOnReset.push(ptr, words);
-      if (isInt(layer) && layer.input === 'features') inputCodes.set(layer.name, core.allocF32(codeWords(bins)));
+      if (isIntLayer(layer) && layer.input === 'features') inputCodes.set(layer.name, core.allocF32(codeWords(bins)));
       if (dequantized.has(layer.name)) {
         floatOf.set(layer.name, core.allocF32(size));
         zeroOnReset.push(floatOf.get(layer.name)!, size);
@@ -219,7 +218,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     /** A layer's steps: an integer layer reading "features" quantizes them first; an integer mask is dequantized after. */
     const stepsOf = (layer: LayerSpec): Step[] => {
       const main = stepOf(layer);
-      if (!isInt(layer)) return [main];
+      if (!isIntLayer(layer)) return [main];
       const steps = [main];
       const codes = inputCodes.get(layer.name);
       if (codes !== undefined) {
@@ -325,7 +324,7 @@ export function createEngine(core: Core, model: Model, options: EngineOptions = 
     }
     const size = layerOutputSize(layer);
     const ptr = s.outputs.get(layerName)!;
-    if (!isInt(layer)) return core.f32(ptr, size).slice();
+    if (!isIntLayer(layer)) return core.f32(ptr, size).slice();
     const { scale } = intOutput(layer);
     const codes = new Int16Array(core.memory.buffer, ptr, size);
     return Float32Array.from(codes, (q) => q * scale);

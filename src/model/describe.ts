@@ -4,7 +4,7 @@ import { intBits } from './encodings.js';
 import { engineMemory } from './engine-memory.js';
 import { layerTensors } from './layer-tensors.js';
 import { denseMacsPerFrame, gateMacsPerFrame, layerMacs } from './macs.js';
-import type { IntLayerSpec, LayerSpec, Model, ModelHeader } from './types.js';
+import { isIntLayer, type IntLayerSpec, type LayerSpec, type Model, type ModelHeader } from './types.js';
 import { intOutput } from './validate-int.js';
 import { outputSize } from './validate-layers.js';
 
@@ -32,7 +32,7 @@ function intBitsText(layer: IntLayerSpec, model: Model): string {
 function layerLine(layer: LayerSpec, model: Model): string {
   const source = layer.op === 'add' ? layer.inputs.join(' + ') : layer.input;
   const activation = layer.op === 'gru' || layer.op === 'gru-int' ? '' : ` ${layer.activation}`;
-  const bits = layer.op === 'dense-int' || layer.op === 'gru-int' ? `; ${intBitsText(layer, model)}` : '';
+  const bits = isIntLayer(layer) ? `; ${intBitsText(layer, model)}` : '';
   const extra = layer.op === 'dwconv' ? ` kernel ${layer.kernel} dilation ${layer.dilation}` : '';
   const shapes = layerTensors(layer).map((name) => `[${model.header.tensors.find((t) => t.name === name)!.shape}]`).join(' ');
   return `  ${layer.name}: ${layer.op} ${source} → ${outputSize(layer)}${extra}${activation}` +
@@ -42,7 +42,7 @@ function layerLine(layer: LayerSpec, model: Model): string {
 /** The header-only figure the reader checks against the limit: exact for float layers, a bound for integer ones. */
 function engineLine(header: ModelHeader): string {
   const { engineBytes, stateBytes } = engineMemory(header);
-  const integer = header.layers.some((layer) => layer.op === 'dense-int' || layer.op === 'gru-int');
+  const integer = header.layers.some(isIntLayer);
   return integer
     ? `engine memory: at most ${engineBytes} bytes of weights and scratch, ${stateBytes} bytes per stream (integer weights counted as f32)`
     : `engine memory: ${engineBytes} bytes of weights as f32 and scratch, ${stateBytes} bytes per stream`;

@@ -7,7 +7,7 @@
 import { elementCount } from './encodings.js';
 import { layerTensors } from './layer-tensors.js';
 import { outputSize } from './validate-layers.js';
-import type { IntLayerSpec, LayerSpec, ModelHeader } from './types.js';
+import { isIntLayer, type ModelHeader } from './types.js';
 
 /** i32 words of a frame program: program header + one step record per layer (src/engine/program.ts). */
 const PROGRAM_WORDS = 3;
@@ -39,8 +39,6 @@ export function floatOutputs(header: Pick<ModelHeader, 'exits' | 'speechPresence
   return new Set([...header.exits.map((exit) => exit.output), ...(header.speechPresence ? [header.speechPresence.output] : [])]);
 }
 
-const isInt = (layer: LayerSpec): layer is IntLayerSpec => layer.op === 'dense-int' || layer.op === 'gru-int';
-
 /**
  * The engine's WASM memory for `header` (exact sizes up to 64-byte rounding, all safe integers; an
  * upper bound for integer layers, whose i8 weights and i16 codes are counted as f32).
@@ -58,7 +56,7 @@ export function engineMemory(
   const dequantized = floatOutputs(header);
   /** Program steps per layer: an integer layer may quantize "features" before and dequantize after. */
   const steps = new Map(header.layers.map((layer) => [layer.name,
-    1 + (isInt(layer) && layer.input === 'features' ? 1 : 0) + (isInt(layer) && dequantized.has(layer.name) ? 1 : 0)]));
+    1 + (isIntLayer(layer) && layer.input === 'features' ? 1 : 0) + (isIntLayer(layer) && dequantized.has(layer.name) ? 1 : 0)]));
   // Gates: a transposed project copy; per state the counts of channels that ran, decision masks, a
   // decision step after each decision layer, and the ratio-shifted biases.
   const byName = new Map(header.layers.map((layer) => [layer.name, layer]));
@@ -72,7 +70,7 @@ export function engineMemory(
   for (const layer of header.layers) {
     if (layer.op === 'dense' && layer.ratioWeight !== undefined) stateBytes += f32(layer.out);
     stateBytes += f32(outputSize(layer));
-    if (isInt(layer)) {
+    if (isIntLayer(layer)) {
       // parameter record, accumulator scratch and lane powers (≤ 6 per output each), lane runs (≤ 13
       // words per four outputs), 1/inputScale; input codes and f32 mask per state
       engineBytes += block(4 * INT_PARAM_WORDS) + 2 * f32(6 * outputSize(layer)) + f32(13 * (outputSize(layer) >> 2)) + block(4);

@@ -144,6 +144,11 @@ export interface GruIntLayer {
 /** A layer of integer arithmetic (reads "features" or another integer layer). */
 export type IntLayerSpec = DenseIntLayer | GruIntLayer;
 
+/** Whether `layer` runs integer arithmetic (`dense-int`, `gru-int`). */
+export function isIntLayer(layer: LayerSpec): layer is IntLayerSpec {
+  return layer.op === 'dense-int' || layer.op === 'gru-int';
+}
+
 /** One layer of the execution list, discriminated by `op`. */
 export type LayerSpec = DenseLayer | GruLayer | DwConvLayer | AddLayer | IntLayerSpec;
 

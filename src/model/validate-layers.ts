@@ -5,7 +5,7 @@
 import { asArray, asList, asObject, fail, getInt, getOneOf, getString, type JsonObject } from './fields.js';
 import { isPlainInt } from './encodings.js';
 import { LIMITS } from './limits.js';
-import type { Activation, LayerSpec, TensorSpec } from './types.js';
+import { isIntLayer, type Activation, type LayerSpec, type TensorSpec } from './types.js';
 import { checkDenseInt, checkGruInt, intOutput, type IntCodes, type IntInput } from './validate-int.js';
 
 /** The name an input uses for the feature vector. */
@@ -133,7 +133,7 @@ export function validateLayers(value: unknown, tensors: Map<string, TensorSpec>,
     const layer = checkLayer(asObject(item, path), path, sizes, ints, tensors, data);
     if (sizes.has(layer.name)) fail(`${path}.name`, `a unique name other than "${FEATURES_INPUT}"`, layer.name);
     sizes.set(layer.name, outputSize(layer));
-    if (layer.op === 'dense-int' || layer.op === 'gru-int') ints.set(layer.name, intOutput(layer));
+    if (isIntLayer(layer)) ints.set(layer.name, intOutput(layer));
     return layer;
   });
 }
